@@ -1,0 +1,46 @@
+"""Remember credentials ThoughtSpot rejected, so no code path in this process sends them again.
+
+About four failed logins in a row lock a ThoughtSpot account for an hour; a retry loop, a re-login
+after expiry or a Test button pressed twice must never spend those attempts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import TYPE_CHECKING
+
+from airflow_provider_tssession.exceptions import ThoughtSpotAuthError
+
+if TYPE_CHECKING:
+    from airflow_provider_tssession.settings import ThoughtSpotSettings
+
+_lock = threading.Lock()
+_rejected: dict[str, ThoughtSpotAuthError] = {}
+
+
+def _key(settings: ThoughtSpotSettings) -> str:
+    material = "\0".join((settings.base_url, settings.login, settings.password))
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def refuse_if_rejected(settings: ThoughtSpotSettings) -> None:
+    """Raise the earlier rejection again, without a request, when these credentials already failed."""
+    with _lock:
+        earlier = _rejected.get(_key(settings))
+    if earlier is not None:
+        raise ThoughtSpotAuthError(
+            f"Not logging in to {settings.host} as {settings.login!r}: ThoughtSpot already rejected these "
+            f"credentials in this process ({earlier.server_message or earlier.status_code}), and repeated "
+            "failures lock the account. Fix the connection's Login or Password.",
+            status_code=earlier.status_code,
+            code=earlier.code,
+            incident_id=earlier.incident_id,
+            server_message=earlier.server_message,
+        )
+
+
+def remember_rejected(settings: ThoughtSpotSettings, error: ThoughtSpotAuthError) -> None:
+    """Record that ThoughtSpot rejected these credentials."""
+    with _lock:
+        _rejected[_key(settings)] = error

@@ -1,0 +1,252 @@
+"""One `requests.Session` bound to one connection: timeouts, TLS settings, retries and errors that explain.
+
+Imported only when a hook first talks to ThoughtSpot, so that parsing a DAG never loads `requests`.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import requests.utils
+import urllib3.exceptions
+
+from airflow_provider_tssession import __version__
+from airflow_provider_tssession.error_body import parse_error_body
+from airflow_provider_tssession.exceptions import ThoughtSpotApiError, ThoughtSpotConnectionError
+from airflow_provider_tssession.retry import Log, call_with_retries
+from airflow_provider_tssession.settings import ThoughtSpotSettings, origin
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_MAX_ERROR_BODY = 64 * 1024
+HEADERS = {
+    "X-Requested-By": "ThoughtSpot",
+    "Accept": "application/json",
+    "User-Agent": f"airflow-provider-thoughtspot/{__version__}",
+}
+
+
+class SameOriginSession(requests.Session):
+    """A session that follows redirects only on its own host, so cookies and bodies never leave it."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self._origin = origin(base_url)
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        """Follow a redirect only when it stays on the connection's host; otherwise hand back the 3xx."""
+        target = super().get_redirect_target(resp)
+        if target is None:
+            return None
+        absolute = requests.compat.urljoin(resp.url, target)
+        return target if origin(absolute) == self._origin else None
+
+
+class ThoughtSpotClient:
+    """Send requests for one connection: every call has a timeout, transient failures are retried."""
+
+    def __init__(self, settings: ThoughtSpotSettings, log: Log) -> None:
+        self.settings = settings
+        self.log = log
+        self.session = SameOriginSession(settings.base_url)
+        self.session.headers.update(HEADERS)
+        self._verify: bool | str | None = _requests_verify(settings)
+        if settings.verify is False:
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+            log.warning("TLS certificate verification is off for %s (extra 'verify' is false)", settings.host)
+        if settings.base_url.startswith("http://"):
+            log.warning(
+                "%s uses plain http://: credentials and session cookies travel unencrypted", settings.host
+            )
+
+    def send(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        idempotent: bool | None = None,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """Send one call with the connection's timeout and retry policy; raise on any non-2xx answer."""
+        method = method.upper()
+        url = self.settings.url_for(endpoint)
+        kwargs.setdefault("timeout", self.settings.timeout)
+        if self._verify is not None:
+            kwargs.setdefault("verify", self._verify)
+        return call_with_retries(
+            lambda: self._send_once(method, url, kwargs),
+            limit=self.settings.retry_limit,
+            delay=self.settings.retry_delay,
+            idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
+            what=f"{method} {url}",
+            log=self.log,
+        )
+
+    def _send_once(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except requests.RequestException as error:
+            raise transport_error(error, f"{method} {url}", kwargs.get("timeout")) from None
+        if not 200 <= response.status_code < 300:
+            raise api_error(response, f"{method} {url}")
+        return response
+
+    def secrets(self) -> list[str]:
+        """Every value that authenticates this session (cookies, an Authorization header), for masking."""
+        values = [cookie.value for cookie in self.session.cookies if cookie.value]
+        authorization = self.session.headers.get("Authorization")
+        if isinstance(authorization, str):
+            values += [authorization, authorization.split(" ", 1)[-1]]
+        return values
+
+    def export_state(self) -> dict[str, Any]:
+        """Return what another process needs to continue this session: cookies and Authorization header."""
+        cookies = [
+            {
+                "name": c.name,
+                "value": c.value,
+                "domain": c.domain,
+                "path": c.path,
+                "secure": c.secure,
+                "expires": c.expires,
+                "domain_specified": c.domain_specified,
+            }
+            for c in self.session.cookies
+        ]
+        authorization = self.session.headers.get("Authorization")
+        return {
+            "cookies": cookies,
+            "authorization": authorization if isinstance(authorization, str) else None,
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Continue a session exported by `export_state`, possibly in another process."""
+        for c in state["cookies"]:
+            self.session.cookies.set_cookie(
+                http.cookiejar.Cookie(
+                    version=0, name=c["name"], value=c["value"], port=None, port_specified=False,
+                    domain=c["domain"], domain_specified=c["domain_specified"],
+                    domain_initial_dot=c["domain"].startswith("."), path=c["path"], path_specified=True,
+                    secure=c["secure"], expires=c["expires"], discard=c["expires"] is None,
+                    comment=None, comment_url=None, rest={"HttpOnly": ""},
+                )
+            )  # fmt: skip
+        if state.get("authorization"):
+            self.session.headers["Authorization"] = state["authorization"]
+
+    def close(self) -> None:
+        """Drop the connection pool and cookies of this session."""
+        self.session.cookies.clear()
+        self.session.close()
+
+
+def api_error(response: requests.Response, what: str) -> ThoughtSpotApiError:
+    """Build the error for a non-2xx answer from whatever body ThoughtSpot (or a proxy) sent."""
+    status = response.status_code
+    if 300 <= status < 400:
+        target = urlsplit(response.headers.get("Location", "")).netloc or "an unknown place"
+        return ThoughtSpotApiError(
+            f"{what} answered {status} redirecting to {target!r}; the hook follows "
+            "redirects only on the connection's own host. Check the connection's Host and scheme.",
+            status_code=status,
+        )
+    details = parse_error_body(response.content[:_MAX_ERROR_BODY].decode("utf-8", "replace"))
+    text = f"{what} answered {status} {response.reason or ''}".rstrip()
+    if details.code is not None:
+        text += f", ThoughtSpot error code {details.code}"
+    if details.incident_id:
+        text += f", incident {details.incident_id}"
+    if details.message:
+        text += f": {details.message}"
+    return ThoughtSpotApiError(
+        text,
+        status_code=status,
+        code=details.code,
+        incident_id=details.incident_id,
+        server_message=details.message,
+        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+    )
+
+
+def transport_error(
+    error: requests.RequestException, what: str, timeout: object
+) -> ThoughtSpotConnectionError:
+    """Explain a failure below HTTP, and say whether the server may have acted on the request."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return ThoughtSpotConnectionError(
+            f"{what}: TLS certificate verification failed. Fix: set the connection extra 'verify' to the "
+            "path of a CA bundle that signs the server's certificate (or false to skip verification, "
+            "not recommended).",
+            transient=False,
+            server_may_have_acted=False,
+        )
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return ThoughtSpotConnectionError(
+            f"{what}: no connection within {timeout}s", transient=True, server_may_have_acted=False
+        )
+    if isinstance(error, requests.exceptions.Timeout):
+        return ThoughtSpotConnectionError(
+            f"{what}: no answer within {timeout}s (extra 'timeout', or request(..., timeout=...))",
+            transient=True,
+            server_may_have_acted=True,
+        )
+    if isinstance(error, requests.exceptions.ConnectionError):
+        if _never_sent(error):
+            return ThoughtSpotConnectionError(
+                f"{what}: could not connect (refused or unknown host)",
+                transient=True,
+                server_may_have_acted=False,
+            )
+        return ThoughtSpotConnectionError(
+            f"{what}: the connection dropped before a complete answer",
+            transient=True,
+            server_may_have_acted=True,
+        )
+    if isinstance(error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        return ThoughtSpotConnectionError(
+            f"{what}: the answer was cut off or garbled", transient=True, server_may_have_acted=True
+        )
+    return ThoughtSpotConnectionError(
+        f"{what}: request failed ({type(error).__name__})", transient=False, server_may_have_acted=True
+    )
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Return the seconds a `Retry-After` header (seconds or an HTTP date) asks for; None if unreadable."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _never_sent(error: BaseException) -> bool:
+    """Tell whether the failure happened while connecting, before any byte of the request left."""
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError):
+            return True
+        reason = getattr(seen, "reason", None)
+        nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = reason if isinstance(reason, BaseException) else nested or seen.__context__
+    return False
+
+
+def _requests_verify(settings: ThoughtSpotSettings) -> bool | str | None:
+    """Resolve `verify` so an explicit value wins over REQUESTS_CA_BUNDLE (requests lets it override True)."""
+    if not settings.verify_explicit:
+        return None
+    if settings.verify is True:
+        return requests.utils.DEFAULT_CA_BUNDLE_PATH
+    return settings.verify

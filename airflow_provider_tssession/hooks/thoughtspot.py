@@ -1,0 +1,216 @@
+"""ThoughtSpotHook: one authenticated ThoughtSpot session, logged in on enter and out on exit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_tssession._compat import BaseHook, mask_secret
+from airflow_provider_tssession.exceptions import ThoughtSpotApiError
+from airflow_provider_tssession.settings import ThoughtSpotSettings
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    import requests
+
+    from airflow_provider_tssession.auth import Authenticator
+    from airflow_provider_tssession.client import ThoughtSpotClient
+
+TEST_CONNECTION_TIMEOUT = 10.0
+"""The UI's Test button runs on a worker with a 60 s budget: one short attempt, no retry loop."""
+
+
+class ThoughtSpotHook(BaseHook):
+    """Talk to ThoughtSpot's REST API as the connection's user, over one session.
+
+    Use it as a context manager: entering logs in, leaving logs out (also when the block raises).
+    With a `session_handle` from `ThoughtSpotLoginOperator` it adopts that session instead of logging
+    in, and leaves it for the logout task.
+
+    :param thoughtspot_conn_id: The Airflow connection of type ``thoughtspot`` to use.
+    :param session_handle: A handle returned by ``ThoughtSpotLoginOperator``, to reuse its session.
+    """
+
+    conn_name_attr = "thoughtspot_conn_id"
+    default_conn_name = "thoughtspot_default"
+    conn_type = "thoughtspot"
+    hook_name = "ThoughtSpot"
+
+    def __init__(
+        self, thoughtspot_conn_id: str = default_conn_name, *, session_handle: Any | None = None
+    ) -> None:
+        super().__init__()
+        self.thoughtspot_conn_id = thoughtspot_conn_id
+        self.session_handle = session_handle
+        self._client: ThoughtSpotClient | None = None
+        self._owns_session = False
+
+    @cached_property
+    def settings(self) -> ThoughtSpotSettings:
+        """The connection's validated settings, read once per hook."""
+        settings = ThoughtSpotSettings.from_connection(self.get_connection(self.thoughtspot_conn_id))
+        if settings.ignored_extras:
+            self.log.warning(
+                "Connection %s: ignoring unknown extras %s", self.thoughtspot_conn_id, settings.ignored_extras
+            )
+        return settings
+
+    @cached_property
+    def _authenticator(self) -> Authenticator:
+        from airflow_provider_tssession.auth import authenticator_for
+
+        return authenticator_for(self.settings)
+
+    @property
+    def owns_session(self) -> bool:
+        """True when this hook logged in itself, and so logs out on exit."""
+        return self._owns_session
+
+    def login(self) -> requests.Session:
+        """Return the authenticated session, logging in (or adopting the handle's session) the first time."""
+        if self._client is None:
+            if self.session_handle is not None:
+                self._client = self._adopt(self.session_handle)
+            else:
+                self._client = self._new_session(self.settings)
+                self._owns_session = True
+        return self._client.session
+
+    def get_conn(self) -> requests.Session:
+        """Return the authenticated session (Airflow's usual name for `login`)."""
+        return self.login()
+
+    def logout(self, *, strict: bool = False) -> None:
+        """End the current session on the server; idempotent and best effort.
+
+        A failed logout is logged, never raised over the task's own error; an already-ended session is
+        success. With ``strict=True`` (the logout task) any other failure is raised after the cleanup.
+        """
+        client, self._client, self._owns_session = self._client, None, False
+        if client is None:
+            return
+        host = self.settings.host
+        try:
+            self._authenticator.logout(client)
+            self.log.info("Logged out of %s", host)
+        except ThoughtSpotApiError as error:
+            if error.status_code != 401:
+                self._logout_failed(error, strict)
+            else:
+                self.log.info("The session at %s had already ended; nothing to log out", host)
+        except Exception as error:
+            self._logout_failed(error, strict)
+        finally:
+            client.close()
+
+    def _logout_failed(self, error: Exception, strict: bool) -> None:
+        self.log.warning(
+            "Logout from %s failed (%s); the session ends when it times out", self.settings.host, error
+        )
+        if strict:
+            raise error
+
+    def request(
+        self, method: str, endpoint: str, *, idempotent: bool | None = None, **requests_kwargs: Any
+    ) -> requests.Response:
+        """Call ThoughtSpot and return the 2xx response; raise `ThoughtSpotApiError` on any other status.
+
+        :param method: HTTP method, e.g. ``"GET"``.
+        :param endpoint: A path as ThoughtSpot documents it (``/tspublic/v1/...`` or ``/api/rest/2.0/...``),
+            or a full URL on the connection's host.
+        :param idempotent: Whether replaying the call is safe. By default GET, HEAD, OPTIONS, PUT and DELETE
+            are; a POST is retried only when the server certainly did not act, unless this is True.
+        :param requests_kwargs: Passed to ``requests`` (``params``, ``data``, ``json``, ``timeout``...).
+        """
+        self.login()
+        assert self._client is not None
+        try:
+            return self._client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+        except ThoughtSpotApiError as error:
+            if error.status_code != 401:
+                raise
+        # A 401 means the session ended and the server did not act: log in again once, then replay.
+        self._login_again()
+        return self._client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+
+    def hand_off_session(self) -> dict[str, Any]:
+        """Log in if needed and return a sealed handle of the session; the handle's holder now logs it out."""
+        from airflow_provider_tssession.session_handle import seal_handle
+
+        self.login()
+        assert self._client is not None
+        handle = seal_handle(self._client.export_state(), self.settings)
+        self._owns_session = False
+        return handle
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Log in and out once with a short timeout and no retries; the UI's Test button calls this."""
+        try:
+            settings = replace(
+                self.settings, timeout=min(self.settings.timeout, TEST_CONNECTION_TIMEOUT), retry_limit=1
+            )
+            client = self._new_session(settings)
+            try:
+                self._authenticator.logout(client)
+            finally:
+                client.close()
+        except Exception as error:
+            return False, str(error)
+        return True, "Connection successfully tested"
+
+    def __enter__(self) -> ThoughtSpotHook:
+        self.login()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._owns_session:
+            self.logout()
+        elif self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _new_session(self, settings: ThoughtSpotSettings) -> ThoughtSpotClient:
+        # Imported here: requests is heavy, and Airflow imports hook modules just to read provider metadata.
+        from airflow_provider_tssession.client import ThoughtSpotClient
+
+        client = ThoughtSpotClient(settings, self.log)
+        try:
+            self._authenticator.login(client)
+        except BaseException:
+            client.close()
+            raise
+        for secret in client.secrets():
+            mask_secret(secret)
+        self.log.info(
+            "Logged in to %s as %s (%s)", settings.host, settings.login, self._authenticator.description
+        )
+        return client
+
+    def _login_again(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        adopted = not self._owns_session
+        self._client = None
+        self.log.warning(
+            "The ThoughtSpot session at %s has ended (401); logging in again%s",
+            self.settings.host,
+            " for this task, which will log the new session out when it finishes" if adopted else "",
+        )
+        self._client = self._new_session(self.settings)
+        self._owns_session = True
+
+    def _adopt(self, handle: Any) -> ThoughtSpotClient:
+        from airflow_provider_tssession.client import ThoughtSpotClient
+        from airflow_provider_tssession.session_handle import open_handle
+
+        state = open_handle(handle, self.settings)
+        client = ThoughtSpotClient(self.settings, self.log)
+        client.restore_state(state)
+        for secret in client.secrets():
+            mask_secret(secret)
+        self.log.info("Reusing the ThoughtSpot session of the login task at %s", self.settings.host)
+        return client

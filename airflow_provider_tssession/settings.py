@@ -1,0 +1,223 @@
+"""Turn an Airflow Connection into validated settings: the one place that knows the connection's fields."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from airflow_provider_tssession.connection_fields import DEFAULTS
+from airflow_provider_tssession.exceptions import ThoughtSpotConfigError, ThoughtSpotRequestError
+
+if TYPE_CHECKING:
+    from airflow_provider_tssession._compat import Connection
+
+V1_PREFIX = "/callosum/v1"
+_HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9._-]*[a-z0-9])?\Z")
+_IPV6 = re.compile(r"^[0-9a-f:.]*:[0-9a-f:.]*\Z")
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+@dataclass(frozen=True)
+class ThoughtSpotSettings:
+    """Validated connection settings; `password` stays out of `repr()`."""
+
+    conn_id: str
+    base_url: str
+    login: str
+    password: str = field(repr=False)
+    verify: bool | str = True
+    verify_explicit: bool = False
+    timeout: float = 30.0
+    remember_me: bool = False
+    retry_limit: int = 3
+    retry_delay: float = 1.0
+    ignored_extras: tuple[str, ...] = ()
+
+    @property
+    def host(self) -> str:
+        """The host (and port) requests go to, for log lines and error messages."""
+        return urlsplit(self.base_url).netloc
+
+    def url_for(self, endpoint: str) -> str:
+        """Map a documented resource path (or a full URL on this host) to the URL to call."""
+        if "://" in endpoint:
+            return self._same_origin(endpoint)
+        path = "/" + endpoint.lstrip("/")
+        if path.startswith("/tspublic/"):
+            path = V1_PREFIX + path
+        return self.base_url + path
+
+    def _same_origin(self, url: str) -> str:
+        if origin(url) != origin(self.base_url):
+            raise ThoughtSpotRequestError(
+                f"Refusing to call {urlsplit(url).netloc or url[:60]!r}: the session of connection "
+                f"{self.conn_id!r} belongs to {self.base_url}, and its cookies never go to another host. "
+                "Pass a path such as /tspublic/v1/... instead."
+            )
+        return url
+
+    @classmethod
+    def from_connection(cls, conn: Connection) -> ThoughtSpotSettings:
+        """Validate every field; each problem raises an error that names the field and the fix."""
+        conn_id = conn.conn_id
+        reader = _ExtraReader(conn_id, _extras(conn))
+        verify = reader.verify()
+        return cls(
+            conn_id=conn_id,
+            base_url=_base_url(conn),
+            login=_required(conn_id, "login", conn.login, "set Login to the ThoughtSpot username"),
+            password=_required(conn_id, "password", conn.password, "set Password to the user's password"),
+            verify=verify,
+            verify_explicit="verify" in reader.extras,
+            timeout=reader.number("timeout", minimum=0.001),
+            remember_me=reader.boolean("remember_me"),
+            retry_limit=int(reader.number("retry_limit", minimum=1, integer=True)),
+            retry_delay=reader.number("retry_delay", minimum=0),
+            ignored_extras=tuple(sorted(set(reader.extras) - set(DEFAULTS))),
+        )
+
+
+def origin(url: str) -> tuple[str, str | None, int] | None:
+    """Scheme, host and port of a URL (default ports filled in); None for a relative or unreadable URL."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if scheme not in ("http", "https"):
+        return None
+    return scheme, parts.hostname, port or (80 if scheme == "http" else 443)
+
+
+def _required(conn_id: str, name: str, value: str | None, fix: str) -> str:
+    if value is None or not str(value).strip():
+        raise ThoughtSpotConfigError(conn_id, name, "is empty", fix)
+    if any(ch in str(value) for ch in "\r\n\x00"):
+        raise ThoughtSpotConfigError(conn_id, name, "contains a line break or NUL character", fix)
+    return str(value)
+
+
+def _extras(conn: Connection) -> dict[str, Any]:
+    raw: object = conn.extra
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, dict):
+        return dict(raw)
+    try:
+        parsed = json.loads(str(raw))
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ThoughtSpotConfigError(
+            conn.conn_id,
+            "extra",
+            "is not a JSON object",
+            'write it as JSON, e.g. {"verify": true, "timeout": 30}',
+        )
+    return parsed
+
+
+def _base_url(conn: Connection) -> str:
+    conn_id = conn.conn_id
+    host = _required(
+        conn_id, "host", conn.host, "set Host to your cluster, e.g. my.thoughtspot.cloud"
+    ).strip()
+    fix = "set Host to a name such as my.thoughtspot.cloud or https://my.thoughtspot.cloud, nothing after it"
+    schema = (conn.schema or "").lower()
+    parts = urlsplit(
+        host if "://" in host else f"{schema if schema in ('http', 'https') else 'https'}://{host}"
+    )
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ThoughtSpotConfigError(
+            conn_id, "host", f"has scheme {parts.scheme!r}", "use https:// or http://"
+        )
+    if parts.path.rstrip("/") not in ("", V1_PREFIX) or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ThoughtSpotConfigError(conn_id, "host", f"{host!r} has a path, query or user part", fix)
+    try:
+        hostname, url_port = parts.hostname or "", parts.port
+    except ValueError:
+        raise ThoughtSpotConfigError(conn_id, "host", f"{host!r} has an invalid port", fix) from None
+    if not _HOSTNAME.match(hostname) and not _IPV6.match(hostname):
+        raise ThoughtSpotConfigError(conn_id, "host", f"{host!r} is not a valid host name", fix)
+    port = _port(conn_id, conn.port)
+    if port is not None and url_port is not None and port != url_port:
+        raise ThoughtSpotConfigError(
+            conn_id,
+            "port",
+            f"{port} disagrees with the port {url_port} in Host",
+            "keep the port in one place",
+        )
+    port = port or url_port
+    name = f"[{hostname}]" if ":" in hostname else hostname
+    return f"{parts.scheme.lower()}://{name}" + (f":{port}" if port else "")
+
+
+def _port(conn_id: str, value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ThoughtSpotConfigError(
+            conn_id, "port", f"{text[:40]!r} is not a port number", "use 1-65535 or leave empty"
+        )
+    return int(text)
+
+
+@dataclass
+class _ExtraReader:
+    """Read extras that arrive as JSON types (UI) or as strings (CLI, URIs) alike."""
+
+    conn_id: str
+    extras: dict[str, Any]
+
+    def _fail(self, name: str, value: object, expected: str) -> ThoughtSpotConfigError:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        return ThoughtSpotConfigError(
+            self.conn_id, f"extra.{name}", f"{shown} is not {expected}", f"set {expected}"
+        )
+
+    def boolean(self, name: str) -> bool:
+        value = self.extras.get(name, DEFAULTS[name])
+        parsed = _parse_bool(value)
+        if parsed is None:
+            raise self._fail(name, value, "true or false")
+        return parsed
+
+    def number(self, name: str, *, minimum: float, integer: bool = False) -> float:
+        value = self.extras.get(name, DEFAULTS[name])
+        expected = f"{'a whole number' if integer else 'a number'} >= {minimum:g}"
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            raise self._fail(name, value, expected) from None
+        if not math.isfinite(number) or number < minimum or (integer and not number.is_integer()):
+            raise self._fail(name, value, expected)
+        return number
+
+    def verify(self) -> bool | str:
+        value = self.extras.get("verify", DEFAULTS["verify"])
+        parsed = _parse_bool(value)
+        if parsed is not None:
+            return parsed
+        if isinstance(value, str) and value.strip() and os.path.exists(value.strip()):
+            return value.strip()
+        raise self._fail("verify", value, "true, false, or the path of an existing CA bundle file")
+
+
+def _parse_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    return None

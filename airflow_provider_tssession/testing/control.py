@@ -1,0 +1,145 @@
+"""The stand-in's own control plane under ``/_fake/``, so another process can drive it like the Python API.
+
+Control requests need no auth and no X-Requested-By, are never faulted and never enter the request log
+(``/_fake/users`` carries passwords that a client under test never sent).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from .records import FAULT_KINDS, Fault
+from .state import FakeState
+from .wire import Request, Response, json_response
+
+CONTROL_PREFIX = "/_fake/"
+
+_Handler = Callable[[FakeState, Request], Response]
+
+
+class _BadControlRequest(ValueError):
+    """A control request the stand-in cannot act on; answered with 400 and the reason."""
+
+
+def handle_control(state: FakeState, request: Request) -> Response:
+    """Answer one ``/_fake/...`` request."""
+    methods = _ROUTES.get(request.path)
+    if methods is None:
+        return json_response(404, {"error": f"unknown control path {request.path}"})
+    handler = methods.get(request.method)
+    if handler is None:
+        response = json_response(405, {"error": f"{request.method} not allowed on {request.path}"})
+        response.headers.append(("Allow", ", ".join(sorted(methods))))
+        return response
+    try:
+        return handler(state, request)
+    except (ValueError, TypeError) as exc:  # _BadControlRequest, or a Fault that failed validation
+        return json_response(400, {"error": str(exc)})
+
+
+def _json_object(request: Request) -> dict[str, object]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError as exc:
+        raise _BadControlRequest(f"body is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise _BadControlRequest("body must be a JSON object")
+    return data
+
+
+def _optional_str(data: dict[str, object], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _BadControlRequest(f"{key} must be a string or null")
+    return value
+
+
+def _number(data: dict[str, object], key: str, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _BadControlRequest(f"{key} must be a number")
+    return float(value)
+
+
+def _stats(state: FakeState, request: Request) -> Response:
+    return json_response(200, state.stats())
+
+
+def _requests(state: FakeState, request: Request) -> Response:
+    records = [
+        {
+            "method": r.method,
+            "path": r.path,
+            "query": r.query,
+            "status": r.status,
+            "session_id": r.session_id,
+            "headers": r.headers,
+            "body": r.body.decode("utf-8", errors="replace"),
+            "time": r.time,
+        }
+        for r in state.records()
+    ]
+    return json_response(200, records)
+
+
+def _reset(state: FakeState, request: Request) -> Response:
+    state.reset()
+    return Response(204)
+
+
+def _expire(state: FakeState, request: Request) -> Response:
+    state.expire_all()
+    return Response(204)
+
+
+def _faults(state: FakeState, request: Request) -> Response:
+    data = _json_object(request)
+    kind = FAULT_KINDS.get(str(data.get("kind", "status")))
+    if kind is None:
+        raise _BadControlRequest(f"kind must be one of {sorted(FAULT_KINDS)}")
+    times = data.get("times", 1)
+    if isinstance(times, bool) or not isinstance(times, int):
+        raise _BadControlRequest("times must be an integer")
+    status = _number(data, "status", 0)
+    if status != int(status):
+        raise _BadControlRequest("status must be an integer")
+    body = _optional_str(data, "body")
+    fault = Fault(
+        kind=kind,
+        status=int(status),
+        seconds=_number(data, "seconds", 0.0),
+        retry_after=_optional_str(data, "retry_after"),
+        body=None if body is None else body.encode(),
+        content_type=_optional_str(data, "content_type"),
+    )
+    state.add_fault(_optional_str(data, "path"), fault, times)
+    return Response(204)
+
+
+def _user(state: FakeState, request: Request) -> Response:
+    data = _json_object(request)
+    name, password = data.get("name"), data.get("password")
+    if not isinstance(name, str) or not isinstance(password, str):
+        raise _BadControlRequest("name and password must be strings")
+    state.add_user(name, password)
+    return Response(204)
+
+
+def _lock(state: FakeState, request: Request) -> Response:
+    name = _json_object(request).get("name")
+    if not isinstance(name, str):
+        raise _BadControlRequest("name must be a string")
+    state.lock_user(name)
+    return Response(204)
+
+
+_ROUTES: dict[str, dict[str, _Handler]] = {
+    "/_fake/stats": {"GET": _stats},
+    "/_fake/requests": {"GET": _requests},
+    "/_fake/reset": {"POST": _reset},
+    "/_fake/expire": {"POST": _expire},
+    "/_fake/faults": {"POST": _faults},
+    "/_fake/users": {"POST": _user},
+    "/_fake/lock": {"POST": _lock},
+}

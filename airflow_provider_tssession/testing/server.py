@@ -1,0 +1,376 @@
+"""The HTTP side of the stand-in: a keep-alive ThreadingHTTPServer and the FakeThoughtSpot handle tests use.
+
+The handler only frames HTTP (body, cookies, faults, log); what a route answers lives in ``protocol`` and
+``control``, and what is remembered lives in ``state``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import TCPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .control import CONTROL_PREFIX, handle_control
+from .protocol import handle
+from .records import Fault, RequestRecord
+from .state import FakeState
+from .wire import CODE_BAD_REQUEST, CODE_INTERNAL, Request, Response, fault_response, flat_error
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from email.message import Message
+    from types import TracebackType
+
+MAX_BODY_BYTES = 64 * 1024 * 1024
+
+
+class _Server(ThreadingHTTPServer):
+    """Threaded server that can cut its keep-alive connections, so stop() is quick and really stops."""
+
+    daemon_threads = True
+    block_on_close = False  # server_close() must not wait for idle keep-alive threads
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], state: FakeState) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.state = state
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        """Bind without HTTPServer's reverse DNS lookup, which can stall where there is no resolver."""
+        TCPServer.server_bind(self)
+        self.server_name = str(self.server_address[0])
+        self.server_port = int(self.server_address[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Track the connection so close_connections() can reach it."""
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        """Forget the connection once its handler thread is done with it."""
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Shut every open connection down; handler threads then see EOF and end."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore clients that hang up; only report real bugs."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Frames one HTTP/1.1 request at a time on a keep-alive connection."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "ThoughtSpotStandIn/1.0"
+    timeout = 30  # idle keep-alive connections end on their own
+    wbufsize = -1  # buffer the head and body into one send ...
+    disable_nagle_algorithm = True  # ... and send it now: no Nagle/delayed-ACK stalls on loopback
+    server: _Server
+
+    def version_string(self) -> str:
+        """Name the server without the Python version (the base class would add a trailing space here)."""
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay silent: the request log is the record, stderr noise only hides test output."""
+
+    def _dispatch(self) -> None:
+        arrived = time.time()
+        target = self.path
+        if not target.startswith("/"):  # absolute-form, as a client sends it through a proxy
+            parts = urlsplit(target)
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        path, _, query = target.partition("?")
+        try:
+            body = self._read_body()
+        except ValueError:
+            self.close_connection = True
+            self._send(flat_error(400, CODE_BAD_REQUEST, "Malformed request body framing"))
+            return
+        headers = _header_dict(self.headers)
+        lower = {name.lower(): value for name, value in headers.items()}
+        request = Request(self.command, path, query, lower, body, _cookie(lower.get("cookie"), "JSESSIONID"))
+        state = self.server.state
+        if path.startswith(CONTROL_PREFIX):
+            self._send(handle_control(state, request))
+            return
+        slot, fault = state.begin(path)
+        if fault is not None and fault.kind == "drop":
+            state.finish(slot, _record(request, headers, 0, arrived))
+            self._drop()
+            return
+        if fault is not None and fault.kind == "delay":
+            time.sleep(fault.seconds)
+        if fault is not None and fault.kind == "status":
+            response = fault_response(fault)
+        else:
+            try:
+                response = handle(state, request)
+            except Exception:  # a bug here must look like a server error, not a hung client
+                response = flat_error(500, CODE_INTERNAL, "Internal error in the ThoughtSpot stand-in")
+        state.finish(slot, _record(request, headers, response.status, arrived))
+        self._send(response)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            return b""
+        length = int(raw)
+        if not 0 <= length <= MAX_BODY_BYTES:
+            raise ValueError(f"unacceptable Content-Length {length}")
+        return self.rfile.read(length)
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            size = int(self.rfile.readline(65537).split(b";", 1)[0].strip(), 16)
+            if size == 0:
+                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass  # skip trailers
+                return b"".join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise ValueError("chunked body too large")
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+
+    def _send(self, response: Response) -> None:
+        body = b"" if response.status in (204, 304) else response.body
+        try:
+            self.send_response(response.status)
+            for name, value in response.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if body and self.command != "HEAD":
+                self.wfile.write(body)
+            self.wfile.flush()
+        except OSError:  # client went away (or stop() cut the connection)
+            self.close_connection = True
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _header_dict(message: Message) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in message.items():
+        if name in headers:
+            headers[name] += ("; " if name.lower() == "cookie" else ", ") + value
+        else:
+            headers[name] = value
+    return headers
+
+
+def _cookie(header: str | None, name: str) -> str | None:
+    if not header:
+        return None
+    for part in header.split(";"):
+        key, sep, value = part.strip().partition("=")
+        if sep and key == name:
+            return value
+    return None
+
+
+def _record(request: Request, headers: dict[str, str], status: int, arrived: float) -> RequestRecord:
+    return RequestRecord(
+        method=request.method,
+        path=request.path,
+        query=request.query,
+        status=status,
+        session_id=request.session_id,
+        headers=headers,
+        body=request.body,
+        time=arrived,
+    )
+
+
+class FakeThoughtSpot:
+    """A local ThoughtSpot stand-in on a real socket: start it, point a client at ``url``, inspect, stop.
+
+    State (users, sessions, counters, log) survives stop()/start(); a restart rebinds the same port.
+    """
+
+    def __init__(
+        self,
+        users: Mapping[str, str] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        session_idle_timeout: float = 1800.0,
+        lockout_threshold: int = 4,
+        lockout_seconds: float = 3600.0,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self._state = FakeState(
+            users,
+            session_idle_timeout=session_idle_timeout,
+            lockout_threshold=lockout_threshold,
+            lockout_seconds=lockout_seconds,
+        )
+        self._lifecycle = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        """Show where it listens, never who may log in."""
+        return f"FakeThoughtSpot(url={self.url!r}, running={self.running})"
+
+    # lifecycle ---------------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """Base URL without trailing slash, e.g. ``http://127.0.0.1:8080`` (port known after start())."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is currently accepting connections."""
+        return self._server is not None
+
+    def start(self) -> FakeThoughtSpot:
+        """Bind and serve in a daemon thread; a no-op when already running."""
+        with self._lifecycle:
+            if self._server is None:
+                server = _Server((self.host, self.port), self._state)
+                self.port = int(server.server_address[1])
+                thread = threading.Thread(
+                    target=server.serve_forever,
+                    kwargs={"poll_interval": 0.05},
+                    name=f"fake-thoughtspot-{self.port}",
+                    daemon=True,
+                )
+                thread.start()
+                self._server, self._thread = server, thread
+        return self
+
+    def stop(self) -> None:
+        """Stop accepting, cut open keep-alive connections and free the port; idempotent."""
+        with self._lifecycle:
+            server, thread = self._server, self._thread
+            self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> FakeThoughtSpot:
+        """Start on entry."""
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Stop on exit."""
+        self.stop()
+
+    # users -------------------------------------------------------------------------------------------
+    def add_user(self, name: str, password: str) -> None:
+        """Add (or replace) a local user."""
+        self._state.add_user(name, password)
+
+    def lock_user(self, name: str) -> None:
+        """Lock ``name`` out for ``lockout_seconds`` as if it had failed too many logins."""
+        self._state.lock_user(name)
+
+    def expire_all_sessions(self) -> None:
+        """End every session: the next call with an old cookie gets 401."""
+        self._state.expire_all()
+
+    # introspection -----------------------------------------------------------------------------------
+    @property
+    def logins(self) -> int:
+        """Successful logins."""
+        return self._state.logins
+
+    @property
+    def failed_logins(self) -> int:
+        """Logins rejected with 401 or 403."""
+        return self._state.failed_logins
+
+    @property
+    def logouts(self) -> int:
+        """Successful logouts."""
+        return self._state.logouts
+
+    @property
+    def active_sessions(self) -> int:
+        """Sessions still live right now."""
+        return self._state.active_sessions()
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Copy of the log of every protocol request, in arrival order (control-plane calls excluded)."""
+        return self._state.records()
+
+    def calls_per_session(self) -> dict[str, int]:
+        """JSESSIONID -> authenticated calls served with it (login and logout not counted)."""
+        return self._state.calls_per_session()
+
+    def count(self, path: str, method: str | None = None) -> int:
+        """How many logged requests hit ``path`` (no query string), optionally only with ``method``."""
+        return self._state.count(path, method)
+
+    def stats(self) -> dict[str, object]:
+        """JSON-able summary: logins, failed_logins, logouts, active_sessions, calls_per_session, requests."""
+        return self._state.stats()
+
+    def reset(self) -> None:
+        """Clear counters, log, sessions, faults and lockouts; users stay."""
+        self._state.reset()
+
+    # faults ------------------------------------------------------------------------------------------
+    def fail_next(
+        self,
+        path: str | None,
+        status: int,
+        *,
+        times: int = 1,
+        retry_after: str | None = None,
+        body: str | bytes | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` requests to ``path`` (None: any path) with ``status`` instead."""
+        raw = body.encode() if isinstance(body, str) else body
+        fault = Fault("status", status=status, retry_after=retry_after, body=raw, content_type=content_type)
+        self._state.add_fault(path, fault, times)
+
+    def drop_next(self, path: str | None, *, times: int = 1) -> None:
+        """Close the connection of the next ``times`` requests to ``path`` without answering."""
+        self._state.add_fault(path, Fault("drop"), times)
+
+    def delay_next(self, path: str | None, seconds: float, *, times: int = 1) -> None:
+        """Sleep ``seconds`` before answering the next ``times`` requests to ``path`` normally."""
+        self._state.add_fault(path, Fault("delay", seconds=seconds), times)

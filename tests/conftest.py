@@ -1,0 +1,107 @@
+"""Test harness: a private AIRFLOW_HOME with a real SQLite metadata DB, and connections to the stand-in."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+# Airflow reads its configuration at import time: point it at a private home before anything imports it.
+_HOME = Path(tempfile.mkdtemp(prefix="ts-airflow-home-"))
+REPO = Path(__file__).resolve().parent.parent
+os.environ["AIRFLOW_HOME"] = str(_HOME)
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "example_dags")
+# dag.test() runs only DAGs that a bundle holds: the examples, and the DAGs our tests need.
+os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(
+    [
+        {
+            "name": name,
+            "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+            "kwargs": {"path": str(path)},
+        }
+        for name, path in (("examples", REPO / "example_dags"), ("test-dags", REPO / "tests" / "dags"))
+    ]
+)
+os.environ["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] = str(_HOME / "logs")
+for name in [key for key in os.environ if key.startswith("AIRFLOW_CONN_")]:
+    del os.environ[name]
+
+import pytest  # noqa: E402
+
+from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from airflow_provider_tssession.testing import FakeThoughtSpot
+
+CONN_ID = "thoughtspot_default"
+FAST = {"retry_delay": 0, "timeout": 5}
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """Create the metadata DB once per test session (``airflow db migrate`` on SQLite)."""
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"],
+        check=True,
+        capture_output=True,
+        env=os.environ.copy(),
+    )
+    return _HOME
+
+
+def connection_json(
+    server: FakeThoughtSpot,
+    *,
+    login: str = DEFAULT_USER,
+    password: str | None = DEFAULT_PASSWORD,
+    extra: dict[str, Any] | None = None,
+    **fields: Any,
+) -> str:
+    """The ``AIRFLOW_CONN_*`` JSON of a connection to the stand-in."""
+    document: dict[str, Any] = {
+        "conn_type": "thoughtspot",
+        "host": server.url,
+        "login": login,
+        "password": password,
+        "extra": {**FAST, **(extra or {})},
+    }
+    document.update(fields)
+    return json.dumps(document)
+
+
+@pytest.fixture
+def use_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[..., str]:
+    """Define a connection through its environment variable; returns the connection id."""
+
+    def define(server: FakeThoughtSpot, conn_id: str = CONN_ID, **kwargs: Any) -> str:
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", connection_json(server, **kwargs))
+        return conn_id
+
+    return define
+
+
+@pytest.fixture
+def ts(fake_thoughtspot: FakeThoughtSpot, use_connection: Callable[..., str]) -> Iterator[FakeThoughtSpot]:
+    """A running stand-in with ``thoughtspot_default`` pointing at it (no retry delay, 5 s timeout)."""
+    use_connection(fake_thoughtspot)
+    yield fake_thoughtspot
+
+
+@pytest.fixture
+def secret_free(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> Callable[..., None]:
+    """Assert that nothing captured so far (stdout, stderr, log records) contains any of the values."""
+
+    def check(*secrets: str) -> None:
+        out, err = capsys.readouterr()
+        text = "\n".join([out, err, caplog.text, *(str(r.args) for r in caplog.records)])
+        for secret in secrets:
+            assert secret and secret not in text
+
+    return check

@@ -1,0 +1,82 @@
+"""Registration with Airflow, cheap imports for DAG parsing, parse-time safety of the examples, the demo."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+
+from airflow_provider_tssession import __version__
+from airflow_provider_tssession.get_provider_info import get_provider_info
+from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def airflow_cli(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ.copy(),
+    )
+    return result.stdout
+
+
+def test_provider_info_names_the_hook_and_connection_type() -> None:
+    info = get_provider_info()
+    assert info["package-name"] == "airflow-provider-thoughtspot"
+    assert info["versions"] == [__version__]
+    (conn_type,) = info["connection-types"]
+    assert conn_type["connection-type"] == ThoughtSpotHook.conn_type == "thoughtspot"
+    assert conn_type["hook-class-name"] == "airflow_provider_tssession.hooks.thoughtspot.ThoughtSpotHook"
+    assert (
+        ThoughtSpotHook.hook_name == "ThoughtSpot"
+        and ThoughtSpotHook.default_conn_name == "thoughtspot_default"
+    )
+    assert ThoughtSpotHook.conn_name_attr == "thoughtspot_conn_id"
+
+
+def test_airflow_lists_the_provider_and_its_hook() -> None:
+    assert "airflow-provider-thoughtspot" in airflow_cli("providers", "list", "--output", "plain")
+    hooks = airflow_cli("providers", "hooks", "--output", "plain")
+    assert "thoughtspot" in hooks and "ThoughtSpotHook" in hooks
+
+
+def test_importing_hook_and_operators_does_not_import_requests() -> None:
+    code = (
+        "import sys\n"
+        "import airflow_provider_tssession.hooks.thoughtspot, airflow_provider_tssession.operators.thoughtspot\n"
+        "import airflow_provider_tssession.get_provider_info\n"
+        "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_example_dags_parse_without_touching_a_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_connection(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a connection was read while parsing a DAG")
+
+    monkeypatch.setattr(ThoughtSpotHook, "get_connection", classmethod(no_connection))
+    bag = DagBag(str(REPO / "example_dags"))
+    assert bag.import_errors == {}
+    assert {"thoughtspot_session", "thoughtspot_hook"} <= set(bag.dag_ids)
+
+
+def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "demo.py")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "DAG thoughtspot_session: succeeded; ThoughtSpot saw 1 login(s), 1 logout(s), 1 session(s) with [3]"
+        in result.stdout
+    )
+    assert "DAG thoughtspot_hook: succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)" in result.stdout
+    assert "Demo-Pass-4821" not in (REPO / ".demo" / "airflow-home" / "thoughtspot_session.log").read_text()
