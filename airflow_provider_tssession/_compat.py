@@ -1,9 +1,66 @@
-"""Every Airflow import of the provider, in one place, so supporting another Airflow line is one edit."""
+"""Every Airflow import of the provider, in one place: the same names on Airflow 2.11, 3.0, 3.1 and 3.2+.
+
+Each name is looked up at its newest home first, so a current Airflow 3 never reaches an older, deprecated
+path (and never warns); the later homes serve Airflow 3.0 and 2.11. A small table of our own rather than
+``airflow.providers.common.compat.sdk``: seven names do not justify a runtime dependency on another
+provider's recent release, which a user's Airflow constraints file may pin lower.
+"""
 
 from __future__ import annotations
 
-from airflow.sdk import BaseHook, BaseOperator, Connection, Context
-from airflow.sdk.exceptions import AirflowException
-from airflow.sdk.log import mask_secret
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["AirflowException", "BaseHook", "BaseOperator", "Connection", "Context", "mask_secret"]
+# name -> modules to try, newest Airflow first.
+HOMES: dict[str, tuple[str, ...]] = {
+    "BaseHook": ("airflow.sdk", "airflow.hooks.base"),  # 3.1+ | 3.0, 2.11
+    "BaseOperator": ("airflow.sdk", "airflow.models.baseoperator"),  # 3.0+ | 2.11
+    "Connection": ("airflow.sdk", "airflow.models.connection"),  # 3.0+ | 2.11
+    "Context": ("airflow.sdk", "airflow.utils.context"),  # 3.0+ | 2.11
+    "AirflowException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
+    "mask_secret": (  # 3.0+ | any 3.x without airflow.sdk.log | 2.11
+        "airflow.sdk.log",
+        "airflow.sdk.execution_time.secrets_masker",
+        "airflow.utils.log.secrets_masker",
+    ),
+    "DagBag": ("airflow.dag_processing.dagbag", "airflow.models.dagbag"),  # 3.2+ | 3.1, 3.0, 2.11
+}
+
+
+def resolve(name: str) -> Any:
+    """Return ``name`` from the first of its homes that has it; ImportError naming every home tried."""
+    for module_name in HOMES[name]:
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as error:
+            if not f"{module_name}.".startswith(f"{error.name}."):
+                raise  # the module exists but a dependency of it is missing: a broken install, say so
+            continue
+        try:
+            return getattr(module, name)
+        except AttributeError:
+            continue
+    raise ImportError(f"{name} is in none of {', '.join(HOMES[name])}: is apache-airflow>=2.11 installed?")
+
+
+if TYPE_CHECKING:
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.sdk import BaseHook, BaseOperator, Connection, Context
+    from airflow.sdk.exceptions import AirflowException
+    from airflow.sdk.log import mask_secret
+else:
+    BaseHook = resolve("BaseHook")
+    BaseOperator = resolve("BaseOperator")
+    Connection = resolve("Connection")
+    Context = resolve("Context")
+    AirflowException = resolve("AirflowException")
+    mask_secret = resolve("mask_secret")
+
+    def __getattr__(name: str) -> Any:
+        # DagBag (for tests and tools) loads the scheduler's models: resolved on first use, not at import.
+        if name == "DagBag":
+            return resolve(name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["AirflowException", "BaseHook", "BaseOperator", "Connection", "Context", "DagBag", "mask_secret"]

@@ -32,6 +32,7 @@ for name in [key for key in os.environ if key.startswith("AIRFLOW_CONN_")]:
     del os.environ[name]
 
 import pytest  # noqa: E402
+from airflow import __version__ as AIRFLOW_VERSION  # noqa: E402
 
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER  # noqa: E402
 
@@ -42,6 +43,29 @@ if TYPE_CHECKING:
 
 CONN_ID = "thoughtspot_default"
 FAST = {"retry_delay": 0, "timeout": 5}
+AIRFLOW_2 = int(AIRFLOW_VERSION.split(".")[0]) < 3
+
+
+def pytest_report_header() -> str:
+    """Name the Airflow under test: `make test` runs the suite once per Airflow line."""
+    return f"apache-airflow {AIRFLOW_VERSION}"
+
+
+# Tests with these markers start Airflow 3 services (api-server, scheduler, the React UI in a browser).
+AIRFLOW3_SERVICES = ("e2e", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On Airflow 2, skip the tests marked ``airflow3`` (with the marker's reason) and the end-to-end ones."""
+    if not AIRFLOW_2:
+        return
+    for item in items:
+        if marker := item.get_closest_marker("airflow3"):
+            item.add_marker(pytest.mark.skip(reason=f"Airflow 3 only: {', '.join(marker.args)}"))
+        elif any(item.get_closest_marker(name) for name in AIRFLOW3_SERVICES):
+            item.add_marker(
+                pytest.mark.skip(reason="starts Airflow 3 services: runs on the newest Airflow 3 only")
+            )
 
 
 @pytest.fixture(scope="session")

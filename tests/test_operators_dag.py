@@ -8,14 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 from airflow.models.renderedtifields import RenderedTaskInstanceFields
-from airflow.models.xcom import XComModel
 from airflow.utils.session import create_session
 from airflow.utils.state import DagRunState, TaskInstanceState
 
+from airflow_provider_tssession._compat import DagBag
 from airflow_provider_tssession.testing import LOGOUT_PATH, METADATA_LIST_PATH, FakeThoughtSpot
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD
+
+try:  # Airflow 3
+    from airflow.models.xcom import XComModel
+except ImportError:  # Airflow 2.11: the same table under its older name (values come deserialized)
+    from airflow.models.xcom import BaseXCom as XComModel
 
 REPO = Path(__file__).resolve().parent.parent
 FOLDERS = {"examples": REPO / "example_dags", "tests": REPO / "tests" / "dags"}
