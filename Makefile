@@ -31,5 +31,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Release artefacts for contributors (not a set-up command): sdist and wheel in dist/, checked as PyPI would.
+.PHONY: dist
+dist: $(STAMP)
+	rm -rf dist
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv build --python $(BIN)/python --out-dir dist
+	$(BIN)/twine check --strict dist/*
+
 clean:
 	rm -rf $(VENV) .demo dist build .mypy_cache .pytest_cache .ruff_cache
