@@ -16,10 +16,17 @@ class ExtraField:
     type: str  # JSON-schema type: "boolean", "number", "integer" or "string"
     default: Any
     secret: bool = False
+    enum: tuple[str, ...] = ()  # the allowed values, shown as a drop-down in the UI
 
 
 EXTRA_FIELDS: tuple[ExtraField, ...] = (
-    ExtraField("verify", "Verify TLS", "true, false, or the path of a CA bundle file", "string", True),
+    ExtraField(
+        "verify",
+        "Verify TLS",
+        "true, false, or the path of a CA bundle file; empty means true (or REQUESTS_CA_BUNDLE when set)",
+        "string",
+        True,
+    ),
     ExtraField(
         "timeout", "Timeout (seconds)", "Seconds for every call (per-call override possible)", "number", 30.0
     ),
