@@ -16,11 +16,17 @@ class ExtraField:
     type: str  # JSON-schema type: "boolean", "number", "integer" or "string"
     default: Any
     secret: bool = False
-    choices: tuple[str, ...] = ()  # the only values allowed, when the field is a choice
+    choices: tuple[str, ...] = ()  # the only values allowed; the UI shows them as a drop-down
 
 
 EXTRA_FIELDS: tuple[ExtraField, ...] = (
-    ExtraField("verify", "Verify TLS", "true, false, or the path of a CA bundle file", "string", True),
+    ExtraField(
+        "verify",
+        "Verify TLS",
+        "true, false, or the path of a CA bundle file; empty means true (or REQUESTS_CA_BUNDLE when set)",
+        "string",
+        True,
+    ),
     ExtraField(
         "timeout", "Timeout (seconds)", "Seconds for every call (per-call override possible)", "number", 30.0
     ),
@@ -55,11 +61,17 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
         "org_identifier", "Org (name or id)", "Org to log in to (REST v2 session login)", "string", None
     ),
     ExtraField("org_id", "Org id", "Org number to work in (v1 sessions, tokens, trusted)", "integer", None),
-    ExtraField("token_validity", "Token validity (seconds)", "Lifetime of each bearer token", "integer", 300),
+    ExtraField(
+        "token_validity",
+        "Token validity (seconds)",
+        "Lifetime of each bearer token; empty means 300",
+        "integer",
+        300,
+    ),
     ExtraField(
         "token_renew_before",
         "Renew token before expiry (seconds)",
-        "Mint a new bearer token this long before the current one expires",
+        "Mint a new bearer token this long before the current one expires; empty means 60",
         "number",
         60.0,
     ),

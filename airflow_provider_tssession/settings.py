@@ -195,7 +195,7 @@ def _extras(conn: Connection) -> dict[str, Any]:
     if raw is None or raw == "":
         return {}
     if isinstance(raw, dict):
-        return dict(raw)
+        return _without_empty(raw)
     try:
         parsed = json.loads(str(raw))
     except ValueError:
@@ -207,7 +207,16 @@ def _extras(conn: Connection) -> dict[str, Any]:
             "is not a JSON object",
             'write it as JSON, e.g. {"verify": true, "timeout": 30}',
         )
-    return parsed
+    return _without_empty(parsed)
+
+
+def _without_empty(extras: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty values: a field left empty in the UI (null or "") means its default."""
+    return {
+        name: value
+        for name, value in extras.items()
+        if value is not None and not (isinstance(value, str) and not value.strip())
+    }
 
 
 def _base_url(conn: Connection) -> str:

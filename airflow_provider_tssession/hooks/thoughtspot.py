@@ -38,6 +38,20 @@ class ThoughtSpotHook(BaseHook):
     conn_type = "thoughtspot"
     hook_name = "ThoughtSpot"
 
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Return the connection form's extra fields (Airflow < 3.2; newer ones read the provider info)."""
+        from airflow_provider_tssession.connection_form import form_widgets
+
+        return form_widgets()
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Return which standard form fields are hidden, relabelled and hinted (Airflow < 3.2)."""
+        from airflow_provider_tssession.connection_form import field_behaviour
+
+        return field_behaviour()
+
     def __init__(
         self, thoughtspot_conn_id: str = default_conn_name, *, session_handle: Any | None = None
     ) -> None:
