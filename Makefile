@@ -14,7 +14,7 @@ AF2_VENV := .venv-af2
 AF2_STAMP := $(AF2_VENV)/.installed
 AF2_PINS := "apache-airflow==2.11.*"
 
-.PHONY: demo test lint typecheck pytest pytest-airflow2 clean
+.PHONY: demo test lint typecheck pytest pytest-airflow2 clean browser-deps screenshot
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict airflow_provider_tssession example_dags scripts
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
 
 $(AF2_STAMP): pyproject.toml $(STAMP)
@@ -44,6 +44,23 @@ $(AF2_STAMP): pyproject.toml $(STAMP)
 
 pytest-airflow2: $(AF2_STAMP)
 	$(AF2_VENV)/bin/python -m pytest
+
+# Release artefacts for contributors (not a set-up command): sdist and wheel in dist/, checked as PyPI would.
+.PHONY: dist
+dist: $(STAMP)
+	rm -rf dist
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv build --python $(BIN)/python --out-dir dist
+	$(BIN)/twine check --strict dist/*
+
+# The browser tests drive Debian's Chromium with Playwright (which can download no browser of its own here).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser-deps:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+# Regenerate the README's pictures of the connection form (runs the browser test, saving what it fills).
+screenshot: $(STAMP) browser-deps
+	THOUGHTSPOT_FORM_SCREENSHOTS=docs $(BIN)/python -m pytest -q -m browser tests/test_connection_ui.py
 
 clean:
 	rm -rf $(VENV) $(AF2_VENV) .demo dist build .mypy_cache .pytest_cache .ruff_cache
