@@ -2,7 +2,7 @@
 
 Each name is looked up at its newest home first, so a current Airflow 3 never reaches an older, deprecated
 path (and never warns); the later homes serve Airflow 3.0 and 2.11. A small table of our own rather than
-``airflow.providers.common.compat.sdk``: seven names do not justify a runtime dependency on another
+``airflow.providers.common.compat.sdk``: a few names do not justify a runtime dependency on another
 provider's recent release, which a user's Airflow constraints file may pin lower.
 """
 
@@ -23,8 +23,10 @@ HOMES: dict[str, tuple[str, ...]] = {
         "airflow.sdk.execution_time.secrets_masker",
         "airflow.utils.log.secrets_masker",
     ),
+    # For tests and tools, resolved on first use (DagBag loads the scheduler's models):
     "DagBag": ("airflow.dag_processing.dagbag", "airflow.models.dagbag"),  # 3.2+ | 3.1, 3.0, 2.11
 }
+HOMES["redact"] = HOMES["mask_secret"]  # what Airflow applies to logs, where mask_secret registers
 
 
 def resolve(name: str) -> Any:
@@ -46,6 +48,7 @@ def resolve(name: str) -> Any:
 if TYPE_CHECKING:
     from airflow.dag_processing.dagbag import DagBag
     from airflow.sdk import BaseHook, BaseOperator, Connection, Context
+    from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
     from airflow.sdk.exceptions import AirflowException
     from airflow.sdk.log import mask_secret
 else:
@@ -57,10 +60,18 @@ else:
     mask_secret = resolve("mask_secret")
 
     def __getattr__(name: str) -> Any:
-        # DagBag (for tests and tools) loads the scheduler's models: resolved on first use, not at import.
-        if name == "DagBag":
+        if name in HOMES:
             return resolve(name)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["AirflowException", "BaseHook", "BaseOperator", "Connection", "Context", "DagBag", "mask_secret"]
+__all__ = [
+    "AirflowException",
+    "BaseHook",
+    "BaseOperator",
+    "Connection",
+    "Context",
+    "DagBag",
+    "mask_secret",
+    "redact",
+]

@@ -6,13 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from airflow.dag_processing.dagbag import DagBag
-from airflow.models.xcom import XComModel
 from airflow.utils.session import create_session
 from airflow.utils.state import DagRunState
 from auth_methods import LOGIN_PATHS, LOGOUT_PATHS, secrets_seen, with_extra
-from test_operators_dag import stored_values
+from test_operators_dag import XComModel, stored_values
 
+from airflow_provider_tssession._compat import DagBag
 from airflow_provider_tssession.testing import FakeThoughtSpot
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_USER
 

@@ -8,7 +8,6 @@ import sys
 from typing import Any, ClassVar
 
 import pytest
-from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
 from airflow.providers_manager import ConnectionFormWidgetInfo, ProvidersManager
 
 from airflow_provider_tssession import connection_form
@@ -19,11 +18,20 @@ from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
 from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 HOOK = "airflow_provider_tssession.hooks.thoughtspot.ThoughtSpotHook"
+# Airflow 2.11's Flask form is tested in test_connection_form_airflow2.py.
+UI_API = pytest.mark.airflow3("Airflow 3's UI API (HookMetaService, conn-fields) serves these forms")
+
+
+def hook_meta_service() -> Any:
+    from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService
+
+    return HookMetaService
 
 
 def declared_meta() -> Any:
     """What Airflow's UI API (`/ui/connections/hook_meta`) serves for the type, from the provider info."""
-    return next(meta for meta in HookMetaService.hook_meta_data() if meta.connection_type == "thoughtspot")
+    metas = hook_meta_service().hook_meta_data()
+    return next(meta for meta in metas if meta.connection_type == "thoughtspot")
 
 
 def legacy_extra_fields() -> dict[str, Any]:
@@ -35,10 +43,11 @@ def legacy_extra_fields() -> dict[str, Any]:
         )
         for name, field in widgets.items()
     }
-    converted: dict[str, Any] = HookMetaService._convert_extra_fields(infos)["thoughtspot"]
+    converted: dict[str, Any] = hook_meta_service()._convert_extra_fields(infos)["thoughtspot"]
     return converted
 
 
+@UI_API
 def test_airflow_serves_a_field_for_every_extra_with_its_label_type_and_default() -> None:
     fields = declared_meta().extra_fields
     assert list(fields) == [field.name for field in EXTRA_FIELDS]
@@ -54,6 +63,7 @@ def test_airflow_serves_a_field_for_every_extra_with_its_label_type_and_default(
     assert fields["verify"]["value"] is None
 
 
+@UI_API
 def test_standard_fields_are_relabelled_hinted_and_schema_hidden() -> None:
     standard = declared_meta().standard_fields
     assert standard.login.title == "Username" and standard.password.title == "Password"
@@ -78,13 +88,15 @@ def assert_forms_agree(declared: dict[str, Any], legacy: dict[str, Any]) -> None
             assert old["value"] == new["value"]
 
 
+@UI_API
 def test_the_hook_form_for_older_airflow_matches_the_declarative_form() -> None:
     declared = declared_meta()
     assert_forms_agree(declared.extra_fields, legacy_extra_fields())
-    behaviour = HookMetaService._make_standard_fields(ThoughtSpotHook.get_ui_field_behaviour())
+    behaviour = hook_meta_service()._make_standard_fields(ThoughtSpotHook.get_ui_field_behaviour())
     assert behaviour == declared.standard_fields
 
 
+@UI_API
 def test_both_forms_follow_any_field_added_to_extra_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     added = (
         ExtraField("example_key", "Example key", "A made-up secret", "string", None, secret=True),
@@ -152,6 +164,7 @@ def test_settings_read_no_extra_the_form_lacks(monkeypatch: pytest.MonkeyPatch) 
     assert _Recorder.looked_up <= {field.name for field in EXTRA_FIELDS}
 
 
+@UI_API
 def test_every_form_field_is_read_not_ignored() -> None:
     # The values the form starts with, as it saves them: no field is reported as unknown.
     saved = {name: spec["value"] for name, spec in declared_meta().extra_fields.items()}
@@ -164,10 +177,9 @@ def test_what_the_ui_saves_and_what_the_cli_or_a_uri_gives_read_the_same() -> No
     # As the CLI or a URI gives it: strings, and "" for an empty value.
     cli = read({"verify": "", "timeout": "10", "remember_me": "true", "retry_limit": "2", "retry_delay": "0"})
     uri = ThoughtSpotSettings.from_connection(
-        Connection.from_uri(
+        connection_from_uri(
             "thoughtspot://etl:Pw-123456@my.thoughtspot.cloud/?verify=&timeout=10&remember_me=true"
             "&retry_limit=2&retry_delay=0",
-            conn_id="ts",
         )
     )
     assert ui == cli == uri
@@ -179,6 +191,12 @@ def test_what_the_ui_saves_and_what_the_cli_or_a_uri_gives_read_the_same() -> No
         2,
         0.0,
     )
+
+
+def connection_from_uri(uri: str) -> Any:
+    if hasattr(Connection, "from_uri"):  # Airflow 3
+        return Connection.from_uri(uri, conn_id="ts")
+    return Connection(conn_id="ts", uri=uri)  # Airflow 2.11
 
 
 @pytest.mark.parametrize("empty", [None, "", "  "])

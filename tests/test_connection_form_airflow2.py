@@ -5,21 +5,19 @@ from __future__ import annotations
 import html
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from airflow_provider_tssession._compat import Connection
 from airflow_provider_tssession.connection_fields import EXTRA_FIELDS
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
 from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 # Airflow 3 has no Flask web app; its React UI is covered by the browser test.
 www = pytest.importorskip("airflow.www.app", reason="Airflow 2's web app only (Airflow 3: the browser test)")
-FORM_METHODS = "get_connection_form_widgets" in vars(ThoughtSpotHook)
-not_yet = pytest.mark.xfail(
-    not FORM_METHODS, reason="the hook's form methods are not there yet", strict=False
-)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +34,6 @@ def test_the_add_connection_page_offers_thoughtspot(web: Any) -> None:
     assert re.search(r'<option value="thoughtspot">\s*ThoughtSpot\s*</option>', page)
 
 
-@not_yet
 def test_the_form_has_a_labelled_field_for_every_extra(web: Any) -> None:
     page = web.get("/connection/add").get_data(as_text=True)
     for field in EXTRA_FIELDS:
@@ -50,25 +47,53 @@ def test_the_form_has_a_labelled_field_for_every_extra(web: Any) -> None:
     assert "thoughtspot" in behaviours
 
 
-@not_yet
+class FormValues(HTMLParser):
+    """What a browser would submit of the page's ThoughtSpot fields, as prefilled (ticked boxes as "y")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        field = dict(attrs)
+        name = field.get("name") or ""
+        if tag != "input" or not name.startswith("extra__thoughtspot__"):
+            return
+        if field.get("type") != "checkbox":
+            self.values[name] = field.get("value") or ""
+        elif "checked" in field:
+            self.values[name] = "y"
+
+
 def test_a_connection_saved_through_the_form_is_read_by_the_hook(web: Any) -> None:
-    """Post what a browser posts: every text field (empty unless typed in), no unticked checkbox."""
+    """Open the form, fill in the standard fields, change one extra, save: the hook reads it all."""
+    prefilled = FormValues()
+    prefilled.feed(web.get("/connection/add").get_data(as_text=True))
+    assert prefilled.values["extra__thoughtspot__retry_limit"] == "3"  # the defaults are shown
     form = {
+        **prefilled.values,
         "conn_id": "ts_from_form",
         "conn_type": "thoughtspot",
         "host": "my.thoughtspot.cloud",
         "login": "etl_user",
         "password": "Form-Pass-739",
-        **{f"extra__thoughtspot__{field.name}": "" for field in EXTRA_FIELDS if field.type != "boolean"},
         "extra__thoughtspot__timeout": "45",
     }
     answer = web.post("/connection/add", data=form, follow_redirects=True)
     assert answer.status_code == 200
     assert not re.findall(r'alert-danger">\s*([^<]+?)\s*<', answer.get_data(as_text=True))  # form errors
-    settings = ThoughtSpotSettings.from_connection(ThoughtSpotHook.get_connection("ts_from_form"))
+    conn = ThoughtSpotHook.get_connection("ts_from_form")
+    settings = ThoughtSpotSettings.from_connection(conn)
     assert (settings.base_url, settings.login, settings.timeout) == (
         "https://my.thoughtspot.cloud",
         "etl_user",
         45.0,
     )
-    assert (settings.verify, settings.remember_me, settings.retry_limit) == (True, False, 3)  # the defaults
+    assert settings.ignored_extras == ()  # every field the form saved is one the hook reads
+    defaults = ThoughtSpotSettings.from_connection(
+        Connection(
+            conn_id="ts_from_form", conn_type="thoughtspot", host=conn.host, login=conn.login, password="x"
+        )
+    )
+    for name in ("verify", "remember_me", "retry_limit", "retry_delay", "api_version", "auth_type"):
+        assert getattr(settings, name) == getattr(defaults, name), name  # untouched fields: the defaults

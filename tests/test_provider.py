@@ -16,10 +16,6 @@ from airflow_provider_tssession.get_provider_info import get_provider_info
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
 
 REPO = Path(__file__).resolve().parent.parent
-# The connection form comes with the UI issue: hook methods (Airflow 2.11-3.1) and conn-fields (3.2+).
-FORM_DECLARED = "get_connection_form_widgets" in vars(ThoughtSpotHook) and any(
-    "conn-fields" in conn_type for conn_type in get_provider_info()["connection-types"]
-)
 
 
 def airflow_cli(*args: str) -> str:
@@ -53,7 +49,6 @@ def test_airflow_lists_the_provider_and_its_hook() -> None:
     assert "thoughtspot" in hooks and "ThoughtSpotHook" in hooks
 
 
-@pytest.mark.xfail(not FORM_DECLARED, reason="the connection form is not declared yet", strict=False)
 def test_airflow_lists_the_connection_form_fields() -> None:
     widgets = airflow_cli("providers", "widgets", "--output", "plain")
     listed = {line.split()[0] for line in widgets.splitlines() if line.startswith("extra__thoughtspot__")}

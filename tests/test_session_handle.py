@@ -114,7 +114,7 @@ def test_logout_with_a_handle_ends_the_shared_session(ts: FakeThoughtSpot, handl
 def test_cookies_are_registered_with_airflows_secret_masker(
     ts: FakeThoughtSpot, handle: dict[str, Any]
 ) -> None:
-    from airflow.sdk.log import redact  # what Airflow applies to task logs in supervised task runs
+    from airflow_provider_tssession._compat import redact  # what Airflow applies to task logs
 
     with ThoughtSpotHook(session_handle=handle) as hook:
         cookies = dict(hook.get_conn().cookies)
