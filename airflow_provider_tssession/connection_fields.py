@@ -26,6 +26,13 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
     ExtraField("remember_me", "Remember me", "Ask ThoughtSpot for a long-lived session", "boolean", False),
     ExtraField("retry_limit", "Retry limit", "Attempts per call, including the first", "integer", 3),
     ExtraField("retry_delay", "Retry delay (seconds)", "Base of the exponential backoff", "number", 1.0),
+    ExtraField(
+        "retry_max_wait",
+        "Longest retry wait (seconds)",
+        "Cap on any wait between attempts, whatever the server's Retry-After asks",
+        "number",
+        60.0,
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {field.name: field.default for field in EXTRA_FIELDS}

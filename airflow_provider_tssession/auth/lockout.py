@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from airflow_provider_tssession.exceptions import ThoughtSpotAuthError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 _lock = threading.Lock()
 _rejected: dict[str, ThoughtSpotAuthError] = {}
+_login_locks: dict[str, threading.Lock] = {}
 
 
 def _key(settings: ThoughtSpotSettings) -> str:
@@ -44,3 +48,17 @@ def remember_rejected(settings: ThoughtSpotSettings, error: ThoughtSpotAuthError
     """Record that ThoughtSpot rejected these credentials."""
     with _lock:
         _rejected[_key(settings)] = error
+
+
+@contextmanager
+def one_login_at_a_time(settings: ThoughtSpotSettings) -> Iterator[None]:
+    """Hold these credentials' lock around a login attempt, refusing them first if they were rejected.
+
+    Hooks in several threads that log in with the same wrong password at once must not each send it:
+    the later ones wait, then find the first one's rejection and send nothing.
+    """
+    with _lock:
+        login_lock = _login_locks.setdefault(_key(settings), threading.Lock())
+    with login_lock:
+        refuse_if_rejected(settings)
+        yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from airflow_provider_tssession.auth.lockout import refuse_if_rejected, remember_rejected
+from airflow_provider_tssession.auth.lockout import one_login_at_a_time, remember_rejected
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError, ThoughtSpotAuthError
 
 if TYPE_CHECKING:
@@ -25,20 +25,20 @@ class V1SessionAuth:
     def login(self, client: ThoughtSpotClient) -> None:
         """Log in once; a 401/403 is never retried and never sent again from this process."""
         settings = client.settings
-        refuse_if_rejected(settings)
         form = {
             "username": settings.login,
             "password": settings.password,
             "rememberme": "true" if settings.remember_me else "false",
         }
-        try:
-            response = client.send("POST", LOGIN, data=form, idempotent=True)
-        except ThoughtSpotApiError as error:
-            if error.status_code not in (401, 403):
-                raise
-            rejection = credentials_rejected(settings, error)
-            remember_rejected(settings, rejection)
-            raise rejection from None
+        with one_login_at_a_time(settings):
+            try:
+                response = client.send("POST", LOGIN, data=form, idempotent=True)
+            except ThoughtSpotApiError as error:
+                if error.status_code not in (401, 403):
+                    raise
+                rejection = credentials_rejected(settings, error)
+                remember_rejected(settings, rejection)
+                raise rejection from None
         check_empty_success(response, settings, "login")
         if not client.secrets():
             raise ThoughtSpotApiError(
@@ -48,8 +48,9 @@ class V1SessionAuth:
             )
 
     def logout(self, client: ThoughtSpotClient) -> None:
-        """End the session on the server."""
-        client.send("POST", LOGOUT, idempotent=True)
+        """End the session on the server; a 2xx with a body (a maintenance page) did not end it."""
+        response = client.send("POST", LOGOUT, idempotent=True)
+        check_empty_success(response, client.settings, "logout")
 
 
 def credentials_rejected(settings: ThoughtSpotSettings, error: ThoughtSpotApiError) -> ThoughtSpotAuthError:
