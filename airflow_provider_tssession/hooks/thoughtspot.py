@@ -158,9 +158,8 @@ class ThoughtSpotHook(BaseHook):
         except ThoughtSpotApiError as error:
             if error.status_code != 401:
                 raise
-            ended = error
         # A 401 means the session ended and the server did not act: log in again once, then replay.
-        client = self._replace_ended(client, ended)
+        client = self._replace_ended(client)
         return client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
 
     def hand_off_session(self) -> dict[str, Any]:
@@ -218,16 +217,14 @@ class ThoughtSpotHook(BaseHook):
         )
         return client
 
-    def _replace_ended(self, ended: ThoughtSpotClient, error: ThoughtSpotApiError) -> ThoughtSpotClient:
+    def _replace_ended(self, ended: ThoughtSpotClient) -> ThoughtSpotClient:
         """Log in again unless another thread already replaced the ended session; return the live one."""
         with self._lock:
-            if self._client is ended:
-                self._login_again()
-            if self._client is None:  # logged out by another thread meanwhile
-                raise error
+            if self._client is ended or self._client is None:  # None: another thread's re-login failed
+                return self._login_again()
             return self._client
 
-    def _login_again(self) -> None:
+    def _login_again(self) -> ThoughtSpotClient:
         if self._client is not None:
             self._client.close()
         adopted = not self._owns_session
@@ -239,6 +236,7 @@ class ThoughtSpotHook(BaseHook):
         )
         self._client = self._new_session(self.settings)
         self._owns_session = True
+        return self._client
 
     def _adopt(self, handle: Any) -> ThoughtSpotClient:
         from airflow_provider_tssession.client import ThoughtSpotClient
