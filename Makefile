@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 UV_INSTALL := $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test lint typecheck pytest clean browser-deps screenshot
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,25 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict airflow_provider_tssession example_dags scripts
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
+
+# Release artefacts for contributors (not a set-up command): sdist and wheel in dist/, checked as PyPI would.
+.PHONY: dist
+dist: $(STAMP)
+	rm -rf dist
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv build --python $(BIN)/python --out-dir dist
+	$(BIN)/twine check --strict dist/*
+
+# The browser tests drive Debian's Chromium with Playwright (which can download no browser of its own here).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser-deps:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+# Regenerate the README's pictures of the connection form (runs the browser test, saving what it fills).
+screenshot: $(STAMP) browser-deps
+	THOUGHTSPOT_FORM_SCREENSHOTS=docs $(BIN)/python -m pytest -q -m browser tests/test_connection_ui.py
 
 clean:
 	rm -rf $(VENV) .demo dist build .mypy_cache .pytest_cache .ruff_cache

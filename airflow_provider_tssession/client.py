@@ -97,6 +97,10 @@ class ThoughtSpotClient:
         self.log = log
         self.session = SameOriginSession(settings.base_url)
         self.session.headers.update(HEADERS)
+        self.owns_session = False
+        """True when this process logged in (or minted the current token), so it must log out."""
+        self.auth_state: dict[str, Any] = {}
+        """What the authentication method keeps beside cookies and header (a token's expiry)."""
         self._verify: bool | str | None = _requests_verify(settings)
         adapter = _UnverifiedAdapter() if settings.verify is False else _Adapter()
         self.session.mount("https://", adapter)
@@ -144,7 +148,7 @@ class ThoughtSpotClient:
         return values
 
     def export_state(self) -> dict[str, Any]:
-        """Return what another process needs to continue this session: cookies and Authorization header."""
+        """Return what another process needs to continue this session: cookies, Authorization, auth state."""
         cookies = [
             {
                 "name": c.name,
@@ -161,6 +165,7 @@ class ThoughtSpotClient:
         return {
             "cookies": cookies,
             "authorization": authorization if isinstance(authorization, str) else None,
+            "auth": dict(self.auth_state),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -177,6 +182,8 @@ class ThoughtSpotClient:
             )  # fmt: skip
         if state.get("authorization"):
             self.session.headers["Authorization"] = state["authorization"]
+        if isinstance(state.get("auth"), dict):
+            self.auth_state = dict(state["auth"])
 
     def close(self) -> None:
         """Drop the connection pool and cookies of this session."""

@@ -16,10 +16,17 @@ class ExtraField:
     type: str  # JSON-schema type: "boolean", "number", "integer" or "string"
     default: Any
     secret: bool = False
+    choices: tuple[str, ...] = ()  # the only values allowed; the UI shows them as a drop-down
 
 
 EXTRA_FIELDS: tuple[ExtraField, ...] = (
-    ExtraField("verify", "Verify TLS", "true, false, or the path of a CA bundle file", "string", True),
+    ExtraField(
+        "verify",
+        "Verify TLS",
+        "true, false, or the path of a CA bundle file; empty means true (or REQUESTS_CA_BUNDLE when set)",
+        "string",
+        True,
+    ),
     ExtraField(
         "timeout", "Timeout (seconds)", "Seconds for every call (per-call override possible)", "number", 30.0
     ),
@@ -30,6 +37,48 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
         "retry_max_wait",
         "Longest retry wait (seconds)",
         "Cap on any wait between attempts, whatever the server's Retry-After asks",
+        "number",
+        60.0,
+    ),
+    ExtraField(
+        "api_version",
+        "API version",
+        "REST API of the session login: v1 (/tspublic/v1) or v2 (/api/rest/2.0)",
+        "string",
+        "v1",
+        choices=("v1", "v2"),
+    ),
+    ExtraField(
+        "auth_type",
+        "Authentication",
+        "session (username and password), token (bearer token) or trusted (secret key, REST v1)",
+        "string",
+        "session",
+        choices=("session", "token", "trusted"),
+    ),
+    ExtraField(
+        "secret_key",
+        "Secret key",
+        "Trusted authentication secret key; logs in without the password (MFA accounts)",
+        "string",
+        None,
+        secret=True,
+    ),
+    ExtraField(
+        "org_identifier", "Org (name or id)", "Org to log in to (REST v2 session login)", "string", None
+    ),
+    ExtraField("org_id", "Org id", "Org number to work in (v1 sessions, tokens, trusted)", "integer", None),
+    ExtraField(
+        "token_validity",
+        "Token validity (seconds)",
+        "Lifetime of each bearer token; empty means 300",
+        "integer",
+        300,
+    ),
+    ExtraField(
+        "token_renew_before",
+        "Renew token before expiry (seconds)",
+        "Mint a new bearer token this long before the current one expires; empty means 60",
         "number",
         60.0,
     ),

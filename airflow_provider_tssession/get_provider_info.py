@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_tssession import __version__
+from airflow_provider_tssession.connection_form import conn_fields, ui_field_behaviour
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -38,6 +39,8 @@ def get_provider_info() -> dict[str, Any]:
                 "connection-type": "thoughtspot",
                 "hook-class-name": "airflow_provider_tssession.hooks.thoughtspot.ThoughtSpotHook",
                 "hook-name": "ThoughtSpot",
+                "conn-fields": conn_fields(),
+                "ui-field-behaviour": ui_field_behaviour(),
             }
         ],
     }

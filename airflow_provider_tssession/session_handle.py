@@ -1,9 +1,10 @@
 """Session handles: a login task's session, sealed for XCom so that only readers of the connection can use it.
 
 The cookies (or bearer token) are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under a key derived
-with HKDF-SHA256 from the connection's password and bound to its id, host and login. A reader of XCom
-sees the connection id, the host and the login time, never a usable cookie; any worker that can read the
-connection derives the same key. Changing the password makes earlier handles unreadable.
+with HKDF-SHA256 from the secret the connection logs in with (its password, or its secret key for trusted
+authentication and tokens minted with it) and bound to its id, host and login. A reader of XCom sees the
+connection id, the host and the login time, never a usable cookie or token; any worker that can read the
+connection derives the same key. Changing that secret makes earlier handles unreadable.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def open_handle(handle: object, settings: ThoughtSpotSettings) -> dict[str, Any]
     except (InvalidToken, UnicodeError, ValueError):
         raise _invalid(
             "it cannot be decrypted: it was altered or truncated, or the connection's password changed "
-            "since the login task ran"
+            "(or its secret key) since the login task ran"
         ) from None
     if payload.get("base_url") != settings.base_url or payload.get("login") != settings.login:
         raise _invalid("it belongs to another host or user than the connection now names")
@@ -74,7 +75,7 @@ def open_handle(handle: object, settings: ThoughtSpotSettings) -> dict[str, Any]
 def _fernet(settings: ThoughtSpotSettings) -> Fernet:
     info = "\0".join((settings.conn_id, settings.base_url, settings.login)).encode("utf-8", "surrogatepass")
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=_SALT, info=info).derive(
-        settings.password.encode("utf-8", "surrogatepass")
+        settings.login_secret.encode("utf-8", "surrogatepass")
     )
     return Fernet(base64.urlsafe_b64encode(key))
 

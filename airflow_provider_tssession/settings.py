@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import os
 import re
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from airflow_provider_tssession.connection_fields import DEFAULTS
+from airflow_provider_tssession.connection_fields import DEFAULTS, EXTRA_FIELDS
 from airflow_provider_tssession.exceptions import ThoughtSpotConfigError, ThoughtSpotRequestError
 
 if TYPE_CHECKING:
@@ -23,11 +24,12 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PORT = re.compile(r"^[0-9]{1,5}\Z")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
+_FIELDS = {extra.name: extra for extra in EXTRA_FIELDS}
 
 
 @dataclass(frozen=True)
 class ThoughtSpotSettings:
-    """Validated connection settings; `password` stays out of `repr()`."""
+    """Validated connection settings; `password` and `secret_key` stay out of `repr()`."""
 
     conn_id: str
     base_url: str
@@ -40,7 +42,29 @@ class ThoughtSpotSettings:
     retry_limit: int = 3
     retry_delay: float = 1.0
     retry_max_wait: float = 60.0
+    api_version: str = "v1"
+    auth_type: str = "session"
+    secret_key: str | None = field(default=None, repr=False)
+    org_identifier: str | None = None
+    org_id: int | None = None
+    token_validity: int = 300
+    token_renew_before: float = 60.0
     ignored_extras: tuple[str, ...] = ()
+
+    @property
+    def uses_secret_key(self) -> bool:
+        """True when the login proves identity with the secret key instead of the password."""
+        return self.auth_type == "trusted" or (self.auth_type == "token" and self.secret_key is not None)
+
+    @property
+    def login_secret(self) -> str:
+        """The secret the login sends (secret key or password): it keys lockout memory and session handles."""
+        return self.secret_key if self.uses_secret_key and self.secret_key else self.password
+
+    @property
+    def credential_fields(self) -> str:
+        """The connection fields to fix when ThoughtSpot rejects the login."""
+        return "Login or extra secret_key" if self.uses_secret_key else "Login or Password"
 
     @property
     def host(self) -> str:
@@ -71,11 +95,11 @@ class ThoughtSpotSettings:
         conn_id = conn.conn_id
         reader = _ExtraReader(conn_id, _extras(conn))
         verify = reader.verify()
-        return cls(
+        settings = cls(
             conn_id=conn_id,
             base_url=_base_url(conn),
             login=_required(conn_id, "login", conn.login, "set Login to the ThoughtSpot username"),
-            password=_required(conn_id, "password", conn.password, "set Password to the user's password"),
+            password="",
             verify=verify,
             verify_explicit="verify" in reader.extras,
             timeout=reader.number("timeout", minimum=0.001, maximum=3600),
@@ -83,8 +107,17 @@ class ThoughtSpotSettings:
             retry_limit=int(reader.number("retry_limit", minimum=1, maximum=100, integer=True)),
             retry_delay=reader.number("retry_delay", minimum=0, maximum=600),
             retry_max_wait=reader.number("retry_max_wait", minimum=0, maximum=3600),
+            api_version=reader.choice("api_version"),
+            auth_type=reader.choice("auth_type"),
+            secret_key=reader.text("secret_key"),
+            org_identifier=reader.text("org_identifier"),
+            org_id=reader.optional_integer("org_id", minimum=0),
+            token_validity=int(reader.number("token_validity", minimum=1, integer=True)),
+            token_renew_before=reader.number("token_renew_before", minimum=0),
             ignored_extras=tuple(sorted(set(reader.extras) - set(DEFAULTS))),
         )
+        _check_auth_combination(settings)
+        return replace(settings, password=_password(settings, conn.password))
 
 
 def origin(url: str) -> tuple[str, str | None, int] | None:
@@ -125,12 +158,66 @@ def _required(conn_id: str, name: str, value: str | None, fix: str) -> str:
     return text
 
 
+def _password(settings: ThoughtSpotSettings, value: str | None) -> str:
+    """Require the password unless the login uses the secret key; the fix names the right field."""
+    if settings.uses_secret_key and (value is None or not str(value).strip()):
+        return ""
+    if settings.auth_type == "token":
+        fix = "set Password to the user's password, or set extra.secret_key to mint tokens with it"
+    else:
+        fix = (
+            "set Password to the user's password (accounts with MFA cannot use one: set extra.auth_type "
+            'to "trusted" or "token" and extra.secret_key)'
+        )
+    return _required(settings.conn_id, "password", value, fix)
+
+
+def _check_auth_combination(s: ThoughtSpotSettings) -> None:
+    """Refuse extras that contradict each other, naming both fields."""
+    conn_id = s.conn_id
+    if s.auth_type == "trusted" and s.secret_key is None:
+        raise ThoughtSpotConfigError(
+            conn_id,
+            "extra.secret_key",
+            "is empty, but extra.auth_type is 'trusted', which logs in with the secret key",
+            "set extra.secret_key to the cluster's trusted authentication secret key, or set "
+            'extra.auth_type to "session"',
+        )
+    if s.auth_type == "trusted" and s.api_version == "v2":
+        raise ThoughtSpotConfigError(
+            conn_id,
+            "extra.auth_type",
+            "'trusted' is the REST v1 trusted authentication flow, but extra.api_version is 'v2'",
+            'for REST v2 set extra.auth_type to "token" (bearer tokens minted with extra.secret_key), '
+            'or set extra.api_version to "v1"',
+        )
+    if s.org_identifier is not None and s.org_id is not None:
+        raise ThoughtSpotConfigError(
+            conn_id, "extra.org_id", "and extra.org_identifier are both set", "set only one of them"
+        )
+    if s.org_identifier is not None and (s.api_version, s.auth_type) != ("v2", "session"):
+        raise ThoughtSpotConfigError(
+            conn_id,
+            "extra.org_identifier",
+            f"is read only by REST v2 session logins, but extra.api_version is {s.api_version!r} "
+            f"and extra.auth_type is {s.auth_type!r}",
+            "set extra.org_id to the org's number instead",
+        )
+    if s.auth_type == "token" and s.token_renew_before >= s.token_validity:
+        raise ThoughtSpotConfigError(
+            conn_id,
+            "extra.token_renew_before",
+            f"{s.token_renew_before:g} is not below extra.token_validity ({s.token_validity})",
+            "set it below the token validity, e.g. 60 with a validity of 300 seconds",
+        )
+
+
 def _extras(conn: Connection) -> dict[str, Any]:
     raw: object = conn.extra
     if raw is None or raw == "":
         return {}
     if isinstance(raw, dict):
-        return dict(raw)
+        return _without_empty(raw)
     try:
         parsed = json.loads(str(raw))
     except (ValueError, RecursionError):
@@ -142,7 +229,16 @@ def _extras(conn: Connection) -> dict[str, Any]:
             "is not a JSON object",
             'write it as JSON, e.g. {"verify": true, "timeout": 30}',
         )
-    return parsed
+    return _without_empty(parsed)
+
+
+def _without_empty(extras: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty values: a field left empty in the UI (null or "") means its default."""
+    return {
+        name: value
+        for name, value in extras.items()
+        if value is not None and not (isinstance(value, str) and not value.strip())
+    }
 
 
 def _base_url(conn: Connection) -> str:
@@ -213,8 +309,9 @@ class _ExtraReader:
     extras: dict[str, Any]
 
     def _fail(self, name: str, value: object, expected: str) -> ThoughtSpotConfigError:
+        text = "its value" if _FIELDS[name].secret else shown(value)
         return ThoughtSpotConfigError(
-            self.conn_id, f"extra.{name}", f"{shown(value)} is not {expected}", f"set {expected}"
+            self.conn_id, f"extra.{name}", f"{text} is not {expected}", f"set {expected}"
         )
 
     def boolean(self, name: str) -> bool:
@@ -224,16 +321,45 @@ class _ExtraReader:
             raise self._fail(name, value, "true or false")
         return parsed
 
-    def number(self, name: str, *, minimum: float, maximum: float, integer: bool = False) -> float:
+    def choice(self, name: str) -> str:
         value = self.extras.get(name, DEFAULTS[name])
-        expected = f"{'a whole number' if integer else 'a number'} >= {minimum:g} and <= {maximum:g}"
+        choices = _FIELDS[name].choices
+        text = value.strip().lower() if isinstance(value, str) else None
+        if text not in choices:
+            raise self._fail(name, value, "one of " + ", ".join(repr(choice) for choice in choices))
+        return text
+
+    def text(self, name: str) -> str | None:
+        """Read an optional string; empty means unset, and a number is taken as its text (an org id)."""
+        value = self.extras.get(name, DEFAULTS[name])
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or any(ch in value for ch in "\r\n\x00"):
+            raise self._fail(name, value, "a single line of text")
+        return value.strip()
+
+    def optional_integer(self, name: str, *, minimum: int) -> int | None:
+        value = self.extras.get(name, DEFAULTS[name])
+        if value is None or value == "":
+            return None
+        return int(self.number(name, minimum=minimum, integer=True))
+
+    def number(self, name: str, *, minimum: float, maximum: float = math.inf, integer: bool = False) -> float:
+        value = self.extras.get(name, DEFAULTS[name])
+        expected = f"{'a whole number' if integer else 'a number'} >= {minimum:g}"
+        if math.isfinite(maximum):
+            expected += f" and <= {maximum:g}"
         try:
             if isinstance(value, bool):
                 raise ValueError
             number = float(value)
         except (TypeError, ValueError, OverflowError):
             raise self._fail(name, value, expected) from None
-        if not minimum <= number <= maximum or (integer and not number.is_integer()):
+        if not (math.isfinite(number) and minimum <= number <= maximum) or (
+            integer and not number.is_integer()
+        ):
             raise self._fail(name, value, expected)
         return number
 

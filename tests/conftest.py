@@ -105,3 +105,25 @@ def secret_free(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFix
             assert secret and secret not in text
 
     return check
+
+
+@pytest.fixture
+def cluster() -> Iterator[FakeThoughtSpot]:
+    """A stand-in with trusted authentication on (auth_methods.SECRET_KEY) and a second org, 7 "sales"."""
+    from auth_methods import ORGS, SECRET_KEY
+
+    from airflow_provider_tssession.testing import FakeThoughtSpot
+
+    with FakeThoughtSpot(users={DEFAULT_USER: DEFAULT_PASSWORD}, secret_key=SECRET_KEY, orgs=ORGS) as fake:
+        yield fake
+
+
+@pytest.fixture(params=["v1_session", "v2_session", "token", "token_secret", "trusted"])
+def auth_method(
+    request: pytest.FixtureRequest, cluster: FakeThoughtSpot, use_connection: Callable[..., str]
+) -> str:
+    """Each authentication method in turn, as ``thoughtspot_default`` pointing at ``cluster``."""
+    from auth_methods import METHODS
+
+    use_connection(cluster, **METHODS[request.param])
+    return str(request.param)

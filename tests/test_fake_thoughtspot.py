@@ -292,7 +292,7 @@ def test_work_endpoints(ts: FakeThoughtSpot, http: requests.Session) -> None:
     cookie = {"Cookie": f"JSESSIONID={http.cookies['JSESSIONID']}"}
     v2 = requests.get(ts.url + V2_USER_PATH, headers=cookie, timeout=5)  # v2 needs no X-Requested-By
     assert v2.status_code == 200
-    assert v2.json()["name"] == USER and set(v2.json()) == {"id", "name", "display_name"}
+    assert v2.json()["name"] == USER and set(v2.json()) == {"id", "name", "display_name", "current_org"}
     v2_anonymous = requests.get(ts.url + V2_USER_PATH, timeout=5)
     assert v2_anonymous.status_code == 401
     assert v2_anonymous.json()["error"]["message"]["code"] == 10003

@@ -19,8 +19,7 @@ from secrets_audit import (
     assert_nowhere,
     assert_request_log_clean,
     exception_texts,
-    password_forms,
-    session_secrets,
+    secrets_of,
 )
 
 from airflow_provider_tssession.exceptions import ThoughtSpotError
@@ -347,10 +346,10 @@ def test_fault(
         assert re.search(case.log, out + caplog.text, re.DOTALL)
 
     # The secrets audit of this fault.
-    secrets = session_secrets(server) | cookies
-    assert_nowhere([*logs, *exception_texts(error)], secrets | password_forms(AUDIT_PASSWORD))
-    sent = assert_request_log_clean(server, AUDIT_PASSWORD, secrets)
-    assert sent == server.count(LOGIN)
+    secrets = secrets_of(server, AUDIT_PASSWORD)
+    secrets.kinds["cookie"].values |= cookies
+    assert_nowhere([*logs, *exception_texts(error)], secrets)
+    assert assert_request_log_clean(server, secrets) == server.count(LOGIN)
 
 
 def test_retry_after_is_honoured_between_the_attempts(

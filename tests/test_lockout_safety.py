@@ -2,6 +2,7 @@
 
 About four failed logins lock a ThoughtSpot account for an hour. Retries, a re-login after expiry, the
 Test button, a second hook, many threads, another DAG run: each must cost at most one rejected login.
+(test_auth_faults.py checks one refusal per authentication method; here the paths around it.)
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from auth_methods import LOGIN_PATHS, METHODS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airflow_provider_tssession.exceptions import ThoughtSpotAuthError, ThoughtSpotError
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
-from airflow_provider_tssession.testing import LOGIN_PATH, FakeThoughtSpot
+from airflow_provider_tssession.testing import LOGIN_PATH, TOKEN_LOGIN_PATH, FakeThoughtSpot
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 INFO = "/tspublic/v1/session/info"
@@ -27,12 +29,16 @@ WRONG = "Wrong-Pass-4e2a"
 ROTATED = "Rotated-On-Server-77"
 
 
+CREDENTIAL_PATHS = {*LOGIN_PATHS.values(), TOKEN_LOGIN_PATH}
+PASSWORD_METHODS = ["v1_session", "v2_session", "token"]
+
+
 def rejected_logins(server: FakeThoughtSpot, user: str = DEFAULT_USER) -> int:
-    """Login requests for `user` that the stand-in answered 401 or 403."""
+    """Requests with `user`'s credentials, by any method, that the stand-in answered 401 or 403."""
     return sum(
         1
         for r in server.requests
-        if r.path == LOGIN_PATH and r.status in (401, 403) and f"username={user}&".encode() in r.body
+        if r.path in CREDENTIAL_PATHS and r.status in (401, 403) and user.encode() in r.body
     )
 
 
@@ -79,23 +85,29 @@ def test_a_locked_account_is_asked_once(ts: FakeThoughtSpot) -> None:
     assert ts.count(LOGIN_PATH) == rejected_logins(ts) == 1
 
 
-def test_a_relogin_after_expiry_with_a_rotated_password_is_tried_once(ts: FakeThoughtSpot) -> None:
+@pytest.mark.parametrize("method", PASSWORD_METHODS)
+def test_a_relogin_after_expiry_with_a_rotated_password_is_tried_once(
+    method: str, cluster: FakeThoughtSpot, use_connection: Callable[..., str]
+) -> None:
+    use_connection(cluster, **METHODS[method])
     hook = ThoughtSpotHook()
     with hook:
         hook.request("GET", INFO)
-        ts.add_user(DEFAULT_USER, ROTATED)  # rotated on the server, not yet in the connection
-        ts.expire_all_sessions()
+        cluster.add_user(DEFAULT_USER, ROTATED)  # rotated on the server, not yet in the connection
+        cluster.expire_all_sessions()
+        hook.get_conn().headers.pop("Authorization", None)  # a token ends too (revoked, or expired)
         for _ in range(3):
             with pytest.raises(ThoughtSpotAuthError):
                 hook.request("GET", INFO)
     assert not ThoughtSpotHook().test_connection()[0]
-    assert (ts.count(LOGIN_PATH), rejected_logins(ts)) == (2, 1)
+    assert (cluster.count(LOGIN_PATHS[method]), rejected_logins(cluster)) == (2, 1)
 
 
+@pytest.mark.parametrize("method", PASSWORD_METHODS)
 def test_fifty_threads_with_a_wrong_password_send_it_once(
-    fake_thoughtspot: FakeThoughtSpot, use_connection: Callable[..., str]
+    method: str, cluster: FakeThoughtSpot, use_connection: Callable[..., str]
 ) -> None:
-    use_connection(fake_thoughtspot, password=WRONG)
+    use_connection(cluster, **{**METHODS[method], "password": WRONG})
 
     def attempt(_: int) -> str:
         try:
@@ -107,7 +119,7 @@ def test_fifty_threads_with_a_wrong_password_send_it_once(
     with ThreadPoolExecutor(50) as pool:
         outcomes = list(pool.map(attempt, range(50)))
     assert sum("already rejected" in text for text in outcomes) == 49
-    assert fake_thoughtspot.count(LOGIN_PATH) == 1
+    assert cluster.count(LOGIN_PATHS[method]) == rejected_logins(cluster) == 1
 
 
 def test_fifty_threads_sharing_a_hook_meet_a_rotated_password_once(ts: FakeThoughtSpot) -> None:
@@ -144,6 +156,7 @@ def test_another_dag_run_in_the_same_process_sends_nothing(
 
 # Any sequence of what can happen, in any order: the invariant holds. -----------------------------------
 ACTIONS = ["hook", "kept_hook", "test_connection", "expire", "rotate", "restore", "lock", "login_503"]
+EXTRAS = {"v1_session": {}, "v2_session": {"api_version": "v2"}, "token": {"auth_type": "token"}}
 _users = itertools.count()
 
 
@@ -154,16 +167,19 @@ def shared_server() -> Iterator[FakeThoughtSpot]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(actions=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=12))
+@given(
+    method=st.sampled_from(sorted(EXTRAS)),
+    actions=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=12),
+)
 def test_any_sequence_of_events_costs_at_most_one_rejected_login(
-    shared_server: FakeThoughtSpot, actions: list[str]
+    shared_server: FakeThoughtSpot, method: str, actions: list[str]
 ) -> None:
     server = shared_server
-    user = f"seq{next(_users)}"  # a new account, so earlier examples' rejections do not count
+    user = f"seq{next(_users)}x"  # a new account, so earlier examples' rejections do not count
     server.add_user(user, DEFAULT_PASSWORD)
     conn_id = f"ts_{user}"
     document = {"conn_type": "thoughtspot", "host": server.url, "login": user, "password": DEFAULT_PASSWORD}
-    document["extra"] = {"retry_delay": 0, "timeout": 5}
+    document["extra"] = {"retry_delay": 0, "timeout": 5, **EXTRAS[method]}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(document))
         kept = ThoughtSpotHook(conn_id)
@@ -185,7 +201,7 @@ def test_any_sequence_of_events_costs_at_most_one_rejected_login(
                 elif action == "lock":
                     server.lock_user(user)
                 elif action == "login_503":
-                    server.fail_next(LOGIN_PATH, 503)
+                    server.fail_next(LOGIN_PATHS[method], 503)
             except ThoughtSpotError:
                 pass
         kept.logout()

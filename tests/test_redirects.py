@@ -1,4 +1,8 @@
-"""Redirects to another host: two stand-ins, and the second one must never hear from the hook."""
+"""Redirects to another host: two stand-ins, and the second one must never hear from the hook.
+
+Run for every authentication method, so the second host never sees a password, secret key, cookie,
+bearer token or login token.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from auth_methods import LOGIN_PATHS
 
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
@@ -15,7 +20,6 @@ from airflow_provider_tssession.testing import INFO_PATH, LOGIN_PATH, METADATA_L
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 INFO = "/tspublic/v1/session/info"
-TOKEN = "tok-Redirect-Bearer-5d1e"
 
 
 @pytest.fixture
@@ -27,34 +31,35 @@ def other() -> Iterator[FakeThoughtSpot]:
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_login_redirected_to_another_host_sends_nothing_there(
-    ts: FakeThoughtSpot, other: FakeThoughtSpot, status: int
+    auth_method: str, cluster: FakeThoughtSpot, other: FakeThoughtSpot, status: int
 ) -> None:
-    ts.fail_next(LOGIN_PATH, status, headers={"Location": other.url + LOGIN_PATH})
+    path = LOGIN_PATHS[auth_method]
+    cluster.fail_next(path, status, headers={"Location": other.url + path})
     with pytest.raises(ThoughtSpotApiError) as caught:
         ThoughtSpotHook().login()
     message = str(caught.value)
     assert f"answered {status} redirecting to '{other.url.split('//')[1]}'" in message
     assert "only on the connection's own host" in message
     assert caught.value.attempts == 1  # a redirect is an answer, not a transient failure
-    assert ts.count(LOGIN_PATH) == 1
-    assert other.requests == []  # no password, no cookie, nothing
+    assert cluster.count(path) == 1
+    assert other.requests == []  # no password, no secret key, nothing
 
 
 @pytest.mark.parametrize("status", [302, 307])
 def test_an_api_call_redirected_to_another_host_carries_no_cookie_or_token_there(
-    ts: FakeThoughtSpot, other: FakeThoughtSpot, status: int
+    auth_method: str, cluster: FakeThoughtSpot, other: FakeThoughtSpot, status: int
 ) -> None:
     with ThoughtSpotHook() as hook:
-        hook.get_conn().headers["Authorization"] = f"Bearer {TOKEN}"  # as a token authenticator would set it
-        ts.fail_next(INFO_PATH, status, headers={"Location": other.url + INFO_PATH})
+        assert hook.get_conn().cookies or hook.get_conn().headers.get("Authorization")
+        cluster.fail_next(INFO_PATH, status, headers={"Location": other.url + INFO_PATH})
         with pytest.raises(ThoughtSpotApiError, match=f"answered {status} redirecting"):
             hook.request("GET", INFO, headers={"X-Extra": "1"})
-        ts.fail_next(INFO_PATH, status, headers={"Location": f"{other.url}/any?next={ts.url}"})
+        cluster.fail_next(INFO_PATH, status, headers={"Location": f"{other.url}/any?next={cluster.url}"})
         with pytest.raises(ThoughtSpotApiError, match=f"answered {status} redirecting"):
-            hook.request("POST", INFO, data={"password": DEFAULT_PASSWORD}, idempotent=True)
+            hook.request("POST", INFO, data={"id": "a1"}, idempotent=True)
     assert other.requests == []
-    assert ts.count(INFO_PATH) == 2
-    assert (ts.logins, ts.logouts) == (1, 1)
+    assert cluster.count(INFO_PATH) == 2
+    assert (cluster.logins, cluster.logouts) == (1, 1)
 
 
 def test_a_same_host_redirect_is_followed_with_the_session_but_a_second_hop_away_is_not(

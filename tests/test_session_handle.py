@@ -109,3 +109,15 @@ def test_logout_with_a_handle_ends_the_shared_session(ts: FakeThoughtSpot, handl
     again.login()
     again.logout(strict=True)
     assert ts.logouts == 1
+
+
+def test_cookies_are_registered_with_airflows_secret_masker(
+    ts: FakeThoughtSpot, handle: dict[str, Any]
+) -> None:
+    from airflow.sdk.log import redact  # what Airflow applies to task logs in supervised task runs
+
+    with ThoughtSpotHook(session_handle=handle) as hook:
+        cookies = dict(hook.get_conn().cookies)
+    assert len(cookies) == 2
+    for value in cookies.values():
+        assert redact(f"cookie={value}") == "cookie=***"

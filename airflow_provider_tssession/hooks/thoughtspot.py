@@ -40,6 +40,20 @@ class ThoughtSpotHook(BaseHook):
     conn_type = "thoughtspot"
     hook_name = "ThoughtSpot"
 
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Return the connection form's extra fields (Airflow < 3.2; newer ones read the provider info)."""
+        from airflow_provider_tssession.connection_form import form_widgets
+
+        return form_widgets()
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Return which standard form fields are hidden, relabelled and hinted (Airflow < 3.2)."""
+        from airflow_provider_tssession.connection_form import field_behaviour
+
+        return field_behaviour()
+
     def __init__(
         self, thoughtspot_conn_id: str = default_conn_name, *, session_handle: Any | None = None
     ) -> None:
@@ -47,12 +61,11 @@ class ThoughtSpotHook(BaseHook):
         self.thoughtspot_conn_id = thoughtspot_conn_id
         self.session_handle = session_handle
         self._client: ThoughtSpotClient | None = None
-        self._owns_session = False
         self._lock = threading.RLock()
 
     def __getstate__(self) -> dict[str, Any]:
         """Copy without the session and the lock (Airflow deep-copies tasks); a copy logs in for itself."""
-        state = {**self.__dict__, "_client": None, "_owns_session": False}
+        state = {**self.__dict__, "_client": None}
         del state["_lock"]
         return state
 
@@ -68,6 +81,8 @@ class ThoughtSpotHook(BaseHook):
             self.log.warning(
                 "Connection %s: ignoring unknown extras %s", self.thoughtspot_conn_id, settings.ignored_extras
             )
+        if settings.secret_key:
+            mask_secret(settings.secret_key)
         if settings.verify is False:
             self.log.warning(
                 "TLS certificate verification is off for %s (extra 'verify' is false): a man in the middle "
@@ -88,8 +103,8 @@ class ThoughtSpotHook(BaseHook):
 
     @property
     def owns_session(self) -> bool:
-        """True when this hook logged in itself, and so logs out on exit."""
-        return self._owns_session
+        """True when this hook logged in (or minted its current token) itself, and so logs out on exit."""
+        return self._client is not None and self._client.owns_session
 
     def login(self) -> requests.Session:
         """Return the authenticated session, logging in (or adopting the handle's session) the first time."""
@@ -102,7 +117,6 @@ class ThoughtSpotHook(BaseHook):
                     self._client = self._adopt(self.session_handle)
                 else:
                     self._client = self._new_session(self.settings)
-                    self._owns_session = True
             return self._client
 
     def get_conn(self) -> requests.Session:
@@ -116,7 +130,7 @@ class ThoughtSpotHook(BaseHook):
         success. With ``strict=True`` (the logout task) any other failure is raised after the cleanup.
         """
         with self._lock:
-            client, self._client, self._owns_session = self._client, None, False
+            client, self._client = self._client, None
             if client is None:
                 return
             host = self.settings.host
@@ -167,21 +181,25 @@ class ThoughtSpotHook(BaseHook):
         from airflow_provider_tssession.session_handle import seal_handle
 
         with self._lock:
-            handle = seal_handle(self._current_client().export_state(), self.settings)
-            self._owns_session = False
+            client = self._current_client()
+            handle = seal_handle(client.export_state(), self.settings)
+            client.owns_session = False
         return handle
 
     def test_connection(self) -> tuple[bool, str]:
-        """Log in and out once with a short timeout and no retries; the UI's Test button calls this."""
+        """Log in, make one authenticated call, log out; short timeout, no retries (the UI's Test button)."""
         try:
             settings = replace(
                 self.settings, timeout=min(self.settings.timeout, TEST_CONNECTION_TIMEOUT), retry_limit=1
             )
             client = self._new_session(settings)
             try:
-                self._authenticator.logout(client)
+                client.send("GET", self._authenticator.check_endpoint)
             finally:
-                client.close()
+                try:
+                    self._authenticator.logout(client)
+                finally:
+                    client.close()
         except Exception as error:
             return False, str(error)
         return True, "Connection successfully tested"
@@ -194,7 +212,7 @@ class ThoughtSpotHook(BaseHook):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         with self._lock:
-            if self._owns_session:
+            if self.owns_session:
                 self.logout()
             elif self._client is not None:
                 self._client.close()
@@ -210,6 +228,7 @@ class ThoughtSpotHook(BaseHook):
         except BaseException:
             client.close()
             raise
+        client.owns_session = True
         for secret in client.secrets():
             mask_secret(secret)
         self.log.info(
@@ -225,9 +244,9 @@ class ThoughtSpotHook(BaseHook):
             return self._client
 
     def _login_again(self) -> ThoughtSpotClient:
+        adopted = not self.owns_session
         if self._client is not None:
             self._client.close()
-        adopted = not self._owns_session
         self._client = None
         self.log.warning(
             "The ThoughtSpot session at %s has ended (401); logging in again%s",
@@ -235,7 +254,6 @@ class ThoughtSpotHook(BaseHook):
             " for this task, which will log the new session out when it finishes" if adopted else "",
         )
         self._client = self._new_session(self.settings)
-        self._owns_session = True
         return self._client
 
     def _adopt(self, handle: Any) -> ThoughtSpotClient:
@@ -245,6 +263,7 @@ class ThoughtSpotHook(BaseHook):
         state = open_handle(handle, self.settings)
         client = ThoughtSpotClient(self.settings, self.log)
         client.restore_state(state)
+        self._authenticator.resume(client)
         for secret in client.secrets():
             mask_secret(secret)
         self.log.info("Reusing the ThoughtSpot session of the login task at %s", self.settings.host)

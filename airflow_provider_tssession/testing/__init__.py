@@ -24,6 +24,33 @@ Protocol (base ``/callosum/v1``; every v1 route needs an ``X-Requested-By`` head
 - Unknown path 404/10002, wrong method 405. v1 errors are flat:
   ``{"code", "incident_id_guid", "trace_id_guid", "debug": '["message"]'}`` (a JSON-encoded list).
 
+REST v2, bearer tokens, trusted authentication and orgs (``protocol_v2``; v2 bodies are JSON, else 415):
+
+- ``POST /api/rest/2.0/auth/session/login`` JSON ``username``, ``password``, ``org_identifier`` (org id or
+  name; default the primary org 0), ``remember_me`` (bool or "true"/"false") -> 204 + the v1 cookies;
+  400/10002 unknown org; 401/10097 bad credentials; 403/10023 locked (the same lockout as v1).
+- ``POST /api/rest/2.0/auth/session/logout`` -> 204, or 401/10097 without a live session.
+- ``POST /api/rest/2.0/auth/token/full`` JSON ``username``, ``password`` or ``secret_key`` (wins),
+  ``validity_time_in_sec`` (default 300), ``org_id`` -> 200 ``{token, creation_time_in_millis,
+  expiration_time_in_millis, scope, valid_for_user_id, valid_for_username}``. The expiry is fixed at
+  minting: activity does not extend it. 403/10023 trusted auth off (no ``secret_key`` configured) or
+  account locked; 401/10097 wrong password or secret key.
+- ``Authorization: Bearer <token>`` authenticates every route, v1 and v2, as the cookie does (and wins).
+- ``POST /api/rest/2.0/auth/token/revoke`` optional JSON ``token`` (default: the caller's own) -> 204;
+  401 unauthenticated caller; 400 token not live. Counts as a logout.
+- ``POST /api/rest/2.0/auth/token/validate`` JSON ``token`` -> 200 ``{creation_time_in_millis,
+  expiration_time_in_millis, scope, valid_for_user_id, token_type}``; 400/10002 malformed or expired.
+- ``POST /tspublic/v1/session/auth/token`` form ``secret_key``, ``username``, ``access_level``, ``orgid``,
+  needs ``Accept: text/plain`` (else 406) -> 200 text/plain one-time login token (5 minutes); 500 when
+  trusted auth is off, or the secret key or user is wrong (as clusters answer).
+- ``POST /tspublic/v1/session/login/token`` form ``username``, ``auth_token``, ``no_url_redirection=true``
+  -> 204 + cookies (without ``no_url_redirection=true``: 302 to ``redirect_url``); 401 used, expired or
+  foreign token; 403/10023 locked.
+- ``PUT /tspublic/v1/session/orgs`` form ``orgid`` -> 204 (the session moves to that org); 400 unknown org.
+- v2 error bodies use the nesting chosen by ``v2_error_nesting``: 0 ``{"error":{"message":{"code",
+  "debug"}}}``, 1 ``{"error":{"message":{"debug"}}}``, 2 ``{"error":{"message":{"debug":{"code","debug"}}}}``.
+  ``GET /api/rest/2.0/auth/session/user`` reports ``current_org``.
+
 Control plane over HTTP (no auth, no X-Requested-By; never faulted, never logged):
 
 - ``GET /_fake/stats`` -> 200 JSON of ``stats()``
@@ -39,7 +66,8 @@ Control plane over HTTP (no auth, no X-Requested-By; never faulted, never logged
 
 HTTPS: pass ``ssl_context`` (a server-side ``ssl.SSLContext``); ``url`` then starts with ``https://``.
 
-CLI: ``python -m airflow_provider_tssession.testing --port 0 --user tsadmin:secret``.
+CLI: ``python -m airflow_provider_tssession.testing --port 0 --user tsadmin:secret`` (also ``--secret-key``,
+``--org ID:NAME``).
 """
 
 from __future__ import annotations
@@ -53,6 +81,16 @@ from .protocol import (
     USER_LIST_PATH,
     V2_USER_PATH,
 )
+from .protocol_v2 import (
+    ORGS_PATH,
+    TOKEN_FULL_PATH,
+    TOKEN_LOGIN_PATH,
+    TOKEN_REVOKE_PATH,
+    TOKEN_VALIDATE_PATH,
+    TRUSTED_TOKEN_PATH,
+    V2_LOGIN_PATH,
+    V2_LOGOUT_PATH,
+)
 from .records import Fault, FaultKind, RequestRecord
 from .server import FakeThoughtSpot
 from .state import REMEMBER_ME_SECONDS
@@ -63,8 +101,16 @@ __all__ = [
     "LOGIN_PATH",
     "LOGOUT_PATH",
     "METADATA_LIST_PATH",
+    "ORGS_PATH",
     "REMEMBER_ME_SECONDS",
+    "TOKEN_FULL_PATH",
+    "TOKEN_LOGIN_PATH",
+    "TOKEN_REVOKE_PATH",
+    "TOKEN_VALIDATE_PATH",
+    "TRUSTED_TOKEN_PATH",
     "USER_LIST_PATH",
+    "V2_LOGIN_PATH",
+    "V2_LOGOUT_PATH",
     "V2_USER_PATH",
     "FakeThoughtSpot",
     "Fault",

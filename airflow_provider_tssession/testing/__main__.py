@@ -27,6 +27,13 @@ def _user(value: str) -> tuple[str, str]:
     return name, password
 
 
+def _org(value: str) -> tuple[int, str]:
+    number, sep, name = value.partition(":")
+    if not sep or not number.isdigit() or not name:
+        raise argparse.ArgumentTypeError("expected ID:NAME, e.g. 7:sales")
+    return int(number), name
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m airflow_provider_tssession.testing", description="Local ThoughtSpot stand-in."
@@ -39,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--session-idle-timeout", type=float, default=1800.0, metavar="SECONDS")
     parser.add_argument("--lockout-threshold", type=int, default=4)
     parser.add_argument("--lockout-seconds", type=float, default=3600.0)
+    parser.add_argument("--secret-key", help="trusted authentication secret key (default: trusted auth off)")
+    parser.add_argument(
+        "--org", type=_org, action="append", default=[], metavar="ID:NAME", help="repeatable (0 is Primary)"
+    )
     return parser
 
 
@@ -59,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         session_idle_timeout=args.session_idle_timeout,
         lockout_threshold=args.lockout_threshold,
         lockout_seconds=args.lockout_seconds,
+        secret_key=args.secret_key,
+        orgs={0: "Primary", **dict(args.org)},
     )
     fake.start()
     try:

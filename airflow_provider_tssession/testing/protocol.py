@@ -7,6 +7,7 @@ from a Request to a Response so it can be read without thinking about sockets.
 from __future__ import annotations
 
 import codecs
+import functools
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ def user_guid(name: str) -> str:
 
 def handle(state: FakeState, request: Request) -> Response:
     """Answer one protocol request: 404 unknown path, 405 wrong method, 400 without X-Requested-By (v1)."""
-    route = _ROUTES.get(request.path)
+    route = _routes().get(request.path)
     error = v2_error if request.path.startswith(V2 + "/") else flat_error
     if route is None:
         return error(404, CODE_BAD_REQUEST, f"No resource found at {request.path}")
@@ -122,6 +123,11 @@ def _login(state: FakeState, request: Request) -> Response:
         return flat_error(403, CODE_LOCKED, f"Account locked for user {username}: too many failed logins")
     if outcome == "bad":
         return flat_error(401, CODE_AUTH_FAILED, f"Authentication failed for user {username}")
+    return logged_in(session_id)
+
+
+def logged_in(session_id: str) -> Response:
+    """Answer a successful session login: 204 and the session cookies."""
     return Response(
         204,
         headers=[
@@ -187,7 +193,10 @@ def _assign_tag(state: FakeState, request: Request) -> Response:
 def _v2_user(state: FakeState, request: Request) -> Response:
     session = _authenticate(state, request, v2_error)
     user = session.user
-    return json_response(200, {"id": user_guid(user), "name": user, "display_name": user.title()})
+    org = {"id": session.org_id, "name": state.trust.orgs.get(session.org_id, "")}
+    return json_response(
+        200, {"id": user_guid(user), "name": user, "display_name": user.title(), "current_org": org}
+    )
 
 
 _ROUTES: dict[str, _Route] = {
@@ -199,3 +208,11 @@ _ROUTES: dict[str, _Route] = {
     ASSIGN_TAG_PATH: _Route({"POST": _assign_tag}),
     V2_USER_PATH: _Route({"GET": _v2_user}, v2=True),
 }
+
+
+@functools.cache
+def _routes() -> dict[str, _Route]:
+    """Every route: this module's, and the v2 session, token, trusted-auth and org routes."""
+    from .protocol_v2 import ROUTES  # imported late: protocol_v2 builds on the helpers above
+
+    return {**_ROUTES, **ROUTES}

@@ -22,7 +22,8 @@ class RequestRecord:
     """One request exactly as received, so tests (and a secrets audit) can inspect what a client really sent.
 
     ``status`` is the status answered, or 0 when the connection was dropped on purpose. ``session_id`` is the
-    ``JSESSIONID`` cookie the request carried (valid or not). ``time`` is the arrival time (``time.time()``).
+    bearer token or else the ``JSESSIONID`` cookie the request carried (valid or not). ``time`` is the
+    arrival time (``time.time()``).
     """
 
     method: str

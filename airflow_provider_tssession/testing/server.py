@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from .control import CONTROL_PREFIX, handle_control
 from .protocol import handle
+from .protocol_v2 import bearer_token
 from .records import Fault, RequestRecord
 from .state import FakeState
 from .wire import CODE_BAD_REQUEST, CODE_INTERNAL, Request, Response, fault_response, flat_error
@@ -134,7 +135,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = _header_dict(self.headers)
         lower = {name.lower(): value for name, value in headers.items()}
-        request = Request(self.command, path, query, lower, body, _cookie(lower.get("cookie"), "JSESSIONID"))
+        session_id = bearer_token(lower) or _cookie(lower.get("cookie"), "JSESSIONID")
+        request = Request(self.command, path, query, lower, body, session_id)
         state = self.server.state
         if path.startswith(CONTROL_PREFIX):
             self._send(handle_control(state, request))
@@ -276,6 +278,9 @@ class FakeThoughtSpot:
         lockout_threshold: int = 4,
         lockout_seconds: float = 3600.0,
         ssl_context: ssl.SSLContext | None = None,
+        secret_key: str | None = None,
+        orgs: Mapping[int, str] | None = None,
+        v2_error_nesting: int = 0,
     ) -> None:
         self.host = host
         self.port = port
@@ -286,6 +291,7 @@ class FakeThoughtSpot:
             lockout_threshold=lockout_threshold,
             lockout_seconds=lockout_seconds,
         )
+        self._state.trust.configure(secret_key=secret_key, orgs=orgs, v2_error_nesting=v2_error_nesting)
         self._lifecycle = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

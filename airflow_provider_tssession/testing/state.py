@@ -13,6 +13,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from .trust import TrustStore
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -29,6 +31,8 @@ class _Session:
     user: str
     remember: bool
     last_seen: float  # time.monotonic()
+    org_id: int = 0
+    deadline: float | None = None  # time.monotonic() at which a bearer token expires, however active
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class SessionView:
 
     user: str
     expires_at: float  # wall clock (time.time()) at which the session expires if left idle
+    org_id: int = 0
 
 
 class LogSlot:
@@ -69,6 +74,7 @@ class FakeState:
         self.lockout_threshold = lockout_threshold
         self.lockout_seconds = float(lockout_seconds)
         self._lock = threading.Lock()
+        self.trust = TrustStore()
         self._users: dict[str, str] = dict(users or {})
         self._sessions: dict[str, _Session] = {}
         self._failures: dict[str, int] = {}
@@ -100,8 +106,20 @@ class FakeState:
             self._failures.pop(name, None)
 
     # sessions ----------------------------------------------------------------------------------------
-    def login(self, name: str, password: str, remember: bool) -> tuple[LoginOutcome, str]:
-        """Check credentials and lockout; on success open a session and return its JSESSIONID."""
+    def login(
+        self,
+        name: str,
+        password: str | None,
+        remember: bool,
+        *,
+        org_id: int = 0,
+        lifetime: float | None = None,
+    ) -> tuple[LoginOutcome, str]:
+        """Check credentials and lockout; on success open a session and return its JSESSIONID.
+
+        ``password=None``: a secret key or login token already vouched for the user (trusted auth).
+        ``lifetime``: open a bearer token instead, which expires that many seconds from now, however active.
+        """
         now = time.monotonic()
         with self._lock:
             until = self._locked_until.get(name)
@@ -111,7 +129,7 @@ class FakeState:
                     return "locked", ""
                 del self._locked_until[name]
                 self._failures.pop(name, None)
-            if name not in self._users or self._users[name] != password:
+            if name not in self._users or (password is not None and self._users[name] != password):
                 self._failed_logins += 1
                 if name in self._users:
                     failures = self._failures.get(name, 0) + 1
@@ -122,7 +140,8 @@ class FakeState:
                 return "bad", ""
             self._failures.pop(name, None)
             session_id = str(uuid.uuid4())
-            self._sessions[session_id] = _Session(user=name, remember=remember, last_seen=now)
+            deadline = None if lifetime is None else now + lifetime
+            self._sessions[session_id] = _Session(name, remember, now, org_id, deadline)
             self._logins += 1
             return "ok", session_id
 
@@ -148,7 +167,32 @@ class FakeState:
                 return None
             session.last_seen = now
             self._calls[session_id] = self._calls.get(session_id, 0) + 1
-            return SessionView(user=session.user, expires_at=time.time() + self._timeout(session))
+            return self._view(session, now)
+
+    def describe(self, session_id: str | None) -> SessionView | None:
+        """Resolve a live session without counting a call (session management: logout, revoke, org switch)."""
+        now = time.monotonic()
+        with self._lock:
+            session = None if session_id is None else self._live(session_id, now)
+            return None if session is None else self._view(session, now)
+
+    def switch_org(self, session_id: str, org_id: int) -> bool:
+        """Move a live session into another org; False when there is no such session."""
+        with self._lock:
+            session = self._live(session_id, time.monotonic())
+            if session is not None:
+                session.org_id = org_id
+            return session is not None
+
+    def reject_login(self) -> None:
+        """Count a login refused before any user check (a wrong secret key)."""
+        with self._lock:
+            self._failed_logins += 1
+
+    def _view(self, session: _Session, now: float) -> SessionView:
+        # caller holds the lock
+        left = self._timeout(session) if session.deadline is None else session.deadline - now
+        return SessionView(user=session.user, expires_at=time.time() + left, org_id=session.org_id)
 
     def expire_all(self) -> None:
         """Forget every session, as a cluster restart or an admin would."""
@@ -173,7 +217,13 @@ class FakeState:
     def _live(self, session_id: str, now: float) -> _Session | None:
         # caller holds the lock
         session = self._sessions.get(session_id)
-        if session is not None and now - session.last_seen > self._timeout(session):
+        if session is None:
+            return None
+        if session.deadline is not None:
+            expired = now >= session.deadline
+        else:
+            expired = now - session.last_seen > self._timeout(session)
+        if expired:
             del self._sessions[session_id]
             return None
         return session
@@ -263,3 +313,4 @@ class FakeState:
             self._faults.clear()
             self._log = []
             self._logins = self._failed_logins = self._logouts = 0
+        self.trust.reset()

@@ -1,0 +1,51 @@
+"""What the cookie-session methods (v1, v2, trusted) share: checking the login's answer, and logout."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from airflow_provider_tssession.exceptions import ThoughtSpotApiError
+
+if TYPE_CHECKING:
+    import requests
+
+    from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.settings import ThoughtSpotSettings
+
+
+class CookieSessionAuth:
+    """Base of the methods whose session lives in cookies, which a handle restores completely."""
+
+    logout_endpoint: str
+
+    def resume(self, client: ThoughtSpotClient) -> None:
+        """Nothing to do: the restored cookies are the whole session."""
+
+    def logout(self, client: ThoughtSpotClient) -> None:
+        """End the session on the server; a 2xx with a body (a maintenance page) did not end it."""
+        response = client.send("POST", self.logout_endpoint, idempotent=True)
+        check_empty_success(response, client.settings, "logout")
+
+
+def check_session_started(client: ThoughtSpotClient, response: requests.Response, what: str) -> None:
+    """Accept only an empty 2xx that set a session cookie."""
+    settings = client.settings
+    check_empty_success(response, settings, what)
+    if not client.secrets():
+        raise ThoughtSpotApiError(
+            f"The {what} at {settings.host} answered {response.status_code} but set no session cookie; "
+            "is Host a ThoughtSpot cluster?",
+            status_code=response.status_code,
+        )
+
+
+def check_empty_success(response: requests.Response, settings: ThoughtSpotSettings, what: str) -> None:
+    """Treat any 2xx with a body as a failure: a cluster in maintenance answers 200 with an HTML page."""
+    if response.status_code == 204 or not response.content.strip():
+        return
+    kind = response.headers.get("Content-Type", "unknown content").split(";")[0]
+    raise ThoughtSpotApiError(
+        f"The {what} at {settings.host} answered {response.status_code} with a {kind} body instead of 204: "
+        "the cluster may be in maintenance or inactive, or Host does not point at ThoughtSpot.",
+        status_code=response.status_code,
+    )
