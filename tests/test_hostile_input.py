@@ -83,6 +83,13 @@ extras = st.one_of(
     st.dictionaries(
         st.sampled_from(sorted(DEFAULTS)) | st.text(max_size=10), json_values | hostile_text, max_size=6
     ).map(json.dumps),
+    st.fixed_dictionaries(
+        {
+            "auth_type": st.sampled_from(["session", "token", "trusted"]) | hostile_text,
+            "secret_key": st.just(SECRET) | json_values,
+        },
+        optional={"api_version": st.sampled_from(["v1", "v2"]) | hostile_text, "org_id": json_values},
+    ).map(json.dumps),
 )
 
 

@@ -166,7 +166,7 @@ def shared_server() -> Iterator[FakeThoughtSpot]:
         yield server
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     method=st.sampled_from(sorted(EXTRAS)),
     actions=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=12),
