@@ -115,9 +115,9 @@ def test_an_ended_session_or_token_costs_exactly_one_new_login(
 def test_a_token_past_its_expiry_is_replaced_before_the_call_not_after_a_401(
     cluster: FakeThoughtSpot, use_connection: Callable[..., str]
 ) -> None:
-    use_connection(cluster, **with_extra("token", token_validity=1, token_renew_before=0))
+    use_connection(cluster, **with_extra("token", token_validity=3, token_renew_before=0))
     with ThoughtSpotHook() as hook:
-        time.sleep(1.1)  # no lead time: the token is already dead on the server
+        time.sleep(3.1)  # no lead time: the token is already dead on the server
         assert hook.request("GET", INFO).json()["userName"] == DEFAULT_USER
     # The expiry is counted from before the minting request, so the client never trusts a token longer
     # than the server does.
@@ -127,9 +127,10 @@ def test_a_token_past_its_expiry_is_replaced_before_the_call_not_after_a_401(
 def test_a_renewal_that_meets_a_503_retries_the_minting_only(
     cluster: FakeThoughtSpot, use_connection: Callable[..., str]
 ) -> None:
-    use_connection(cluster, **with_extra("token", token_validity=2, token_renew_before=1.5))
+    # Renewal is due 2 s after minting: wide margins, so a loaded machine cannot cause an extra renewal.
+    use_connection(cluster, **with_extra("token", token_validity=60, token_renew_before=58))
     with ThoughtSpotHook() as hook:
-        time.sleep(0.6)
+        time.sleep(2.2)
         cluster.fail_next(TOKEN_FULL_PATH, 503)
         hook.request("GET", INFO)
     assert cluster.count(TOKEN_FULL_PATH) == 3  # the login, then a 503 and a success at renewal
@@ -139,9 +140,10 @@ def test_a_renewal_that_meets_a_503_retries_the_minting_only(
 def test_a_renewal_that_keeps_failing_fails_the_call_without_multiplying_attempts(
     cluster: FakeThoughtSpot, use_connection: Callable[..., str]
 ) -> None:
-    use_connection(cluster, **with_extra("token", token_validity=2, token_renew_before=1.5))
+    # Renewal is due 2 s after minting: wide margins, so a loaded machine cannot cause an extra renewal.
+    use_connection(cluster, **with_extra("token", token_validity=60, token_renew_before=58))
     with ThoughtSpotHook() as hook:
-        time.sleep(0.6)
+        time.sleep(2.2)
         cluster.fail_next(TOKEN_FULL_PATH, 503, times=10)
         with pytest.raises(ThoughtSpotApiError, match="503.*Gave up after 3 attempts"):
             hook.request("GET", INFO)
@@ -152,9 +154,10 @@ def test_a_renewal_that_keeps_failing_fails_the_call_without_multiplying_attempt
 def test_a_renewal_refused_is_not_retried(
     cluster: FakeThoughtSpot, use_connection: Callable[..., str]
 ) -> None:
-    use_connection(cluster, **with_extra("token", token_validity=2, token_renew_before=1.5))
+    # Renewal is due 2 s after minting: wide margins, so a loaded machine cannot cause an extra renewal.
+    use_connection(cluster, **with_extra("token", token_validity=60, token_renew_before=58))
     with ThoughtSpotHook() as hook:
-        time.sleep(0.6)
+        time.sleep(2.2)
         cluster.add_user(DEFAULT_USER, "Changed-Pass-321")  # the password changed under a running task
         with pytest.raises(ThoughtSpotAuthError, match="refused the login|already rejected"):
             hook.request("GET", INFO)

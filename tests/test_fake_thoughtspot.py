@@ -241,13 +241,13 @@ def test_idle_session_expires() -> None:
 
 def test_activity_keeps_a_session_alive() -> None:
     """Each authenticated call restarts the idle clock, so a busy session outlives the idle timeout."""
-    with FakeThoughtSpot({USER: PASSWORD}, session_idle_timeout=0.3) as fake, requests.Session() as http:
+    with FakeThoughtSpot({USER: PASSWORD}, session_idle_timeout=1.0) as fake, requests.Session() as http:
         http.headers.update(XRB)
         assert _login(fake, http).status_code == 204
-        for _ in range(5):  # 0.5 s in total, well past the 0.3 s idle timeout
-            time.sleep(0.1)
+        for _ in range(6):  # 1.2 s in total, past the 1 s idle timeout (wide margins for a loaded machine)
+            time.sleep(0.2)
             assert http.get(fake.url + INFO_PATH, timeout=5).status_code == 200
-        time.sleep(0.45)
+        time.sleep(1.3)
         assert http.get(fake.url + INFO_PATH, timeout=5).status_code == 401
 
 
