@@ -62,7 +62,8 @@ class Case:
     settle: float = 0.0  # the stand-in logs a delayed request once it answers: wait that long
 
 
-SLOW = {"timeout": 0.3}
+SLOW = {"timeout": 0.5}  # far above a normal answer's time, even on a loaded machine
+STALL = 1.2
 
 CASES = [
     *(
@@ -133,27 +134,27 @@ CASES = [
     ),
     Case(
         "slow-headers-get",
-        lambda s: s.delay_next(LIST, 0.6),
+        lambda s: s.delay_next(LIST, STALL),
         extra=SLOW,
         counts={LIST: 2},
-        settle=0.6,
+        settle=STALL,
     ),
     Case(
         "slow-headers-post",
-        lambda s: s.delay_next(TAG, 0.6),
+        lambda s: s.delay_next(TAG, STALL),
         call=POST,
         extra=SLOW,
-        error=r"no answer within 0\.3s",
+        error=r"no answer within 0\.5s",
         counts={TAG: 1},
-        settle=0.6,
+        settle=STALL,
     ),
     Case(
         "slow-headers-exhausted",
-        lambda s: s.delay_next(LIST, 0.6, times=3),
+        lambda s: s.delay_next(LIST, STALL, times=3),
         extra=SLOW,
-        error=r"no answer within 0\.3s.*Gave up after 3 attempts",
+        error=r"no answer within 0\.5s.*Gave up after 3 attempts",
         counts={LIST: 3},
-        settle=0.6,
+        settle=STALL,
     ),
     Case(
         "slow-body-within-timeout",
@@ -161,12 +162,12 @@ CASES = [
         extra={"timeout": 2},
         counts={LIST: 1},
     ),
-    Case("slow-body-get", lambda s: s.slow_body_next(LIST, 0.6), extra=SLOW, counts={LIST: 2}),
+    Case("slow-body-get", lambda s: s.slow_body_next(LIST, STALL), extra=SLOW, counts={LIST: 2}),
     Case(
         "slow-body-exhausted",
-        lambda s: s.slow_body_next(LIST, 0.6, times=3),
+        lambda s: s.slow_body_next(LIST, STALL, times=3),
         extra=SLOW,
-        error=r"no answer within 0\.3s.*Gave up after 3 attempts",
+        error=r"no answer within 0\.5s.*Gave up after 3 attempts",
         counts={LIST: 3},
     ),
     Case("truncated-get", lambda s: s.truncate_next(LIST), counts={LIST: 2}),

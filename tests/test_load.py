@@ -96,7 +96,9 @@ def test_eight_processes_with_four_hooks_each(fake_thoughtspot: FakeThoughtSpot)
     check(fake_thoughtspot, results, {f"ts_{name}": name for name in accounts})
 
 
-def test_one_hook_shared_by_fifty_threads_logs_in_again_once_after_expiry(ts: FakeThoughtSpot) -> None:
+def test_one_hook_shared_by_fifty_threads_logs_in_again_once_after_expiry(
+    ts: FakeThoughtSpot, caplog: pytest.LogCaptureFixture
+) -> None:
     threads = 50
     gate = threading.Barrier(threads + 1)
     names: list[str] = []
@@ -126,6 +128,7 @@ def test_one_hook_shared_by_fifty_threads_logs_in_again_once_after_expiry(ts: Fa
     answered_401 = [r for r in ts.requests if r.path == INFO_PATH and r.status == 401]
     assert ts.count(INFO_PATH) == threads * CALLS + len(answered_401)
     assert len(answered_401) <= threads  # at most one 401 per thread, then the shared new session
+    assert "Connection pool is full" not in caplog.text  # threads beyond the pool wait for a connection
 
 
 def test_a_shared_hook_can_be_copied_without_its_session(ts: FakeThoughtSpot) -> None:
