@@ -6,13 +6,17 @@ Imported only when a hook first talks to ThoughtSpot, so that parsing a DAG neve
 from __future__ import annotations
 
 import http.cookiejar
+import math
+import ssl
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
 import requests.utils
+import urllib3
 import urllib3.exceptions
 
 from airflow_provider_tssession import __version__
@@ -23,6 +27,9 @@ from airflow_provider_tssession.settings import ThoughtSpotSettings, origin
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _MAX_ERROR_BODY = 64 * 1024
+_NAME_MISMATCH = frozenset({62, 64})  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+POOL_SIZE = 10
+"""Connections one hook keeps open, and so the calls it runs at once (requests' default pool size)."""
 HEADERS = {
     "X-Requested-By": "ThoughtSpot",
     "Accept": "application/json",
@@ -46,6 +53,42 @@ class SameOriginSession(requests.Session):
         return target if origin(absolute) == self._origin else None
 
 
+class _Adapter(requests.adapters.HTTPAdapter):
+    """Keep POOL_SIZE connections per host; more threads on one hook wait for a free one.
+
+    Without blocking, each extra thread would open a throwaway connection and log "Connection pool is full".
+    """
+
+    def __init__(self) -> None:
+        super().__init__(pool_maxsize=POOL_SIZE, pool_block=True)
+
+
+class _UnverifiedHTTPSPool(urllib3.HTTPSConnectionPool):
+    """HTTPS without urllib3's InsecureRequestWarning on every call: the hook said it once already."""
+
+    def _validate_conn(self, conn: Any) -> None:
+        # What HTTPSConnectionPool._validate_conn does, minus the warning.
+        urllib3.HTTPConnectionPool._validate_conn(self, conn)
+        if conn.is_closed:
+            conn.connect()
+
+
+class _UnverifiedAdapter(_Adapter):
+    """The adapter of a connection with `verify: false`; scoped to this session, unlike disable_warnings."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        _quiet(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> urllib3.PoolManager:
+        return _quiet(super().proxy_manager_for(proxy, **proxy_kwargs))
+
+
+def _quiet(manager: urllib3.PoolManager) -> urllib3.PoolManager:
+    manager.pool_classes_by_scheme = {**manager.pool_classes_by_scheme, "https": _UnverifiedHTTPSPool}
+    return manager
+
+
 class ThoughtSpotClient:
     """Send requests for one connection: every call has a timeout, transient failures are retried."""
 
@@ -59,13 +102,9 @@ class ThoughtSpotClient:
         self.auth_state: dict[str, Any] = {}
         """What the authentication method keeps beside cookies and header (a token's expiry)."""
         self._verify: bool | str | None = _requests_verify(settings)
-        if settings.verify is False:
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-            log.warning("TLS certificate verification is off for %s (extra 'verify' is false)", settings.host)
-        if settings.base_url.startswith("http://"):
-            log.warning(
-                "%s uses plain http://: credentials and session cookies travel unencrypted", settings.host
-            )
+        adapter = _UnverifiedAdapter() if settings.verify is False else _Adapter()
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
 
     def send(
         self,
@@ -88,6 +127,7 @@ class ThoughtSpotClient:
             idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
             what=f"{method} {url}",
             log=self.log,
+            max_wait=self.settings.retry_max_wait,
         )
 
     def _send_once(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
@@ -162,7 +202,7 @@ def api_error(response: requests.Response, what: str) -> ThoughtSpotApiError:
             status_code=status,
         )
     details = parse_error_body(response.content[:_MAX_ERROR_BODY].decode("utf-8", "replace"))
-    text = f"{what} answered {status} {response.reason or ''}".rstrip()
+    text = f"{what} answered {status} {(response.reason or '')[:100]}".rstrip()
     if details.code is not None:
         text += f", ThoughtSpot error code {details.code}"
     if details.incident_id:
@@ -184,18 +224,12 @@ def transport_error(
 ) -> ThoughtSpotConnectionError:
     """Explain a failure below HTTP, and say whether the server may have acted on the request."""
     if isinstance(error, requests.exceptions.SSLError):
-        return ThoughtSpotConnectionError(
-            f"{what}: TLS certificate verification failed. Fix: set the connection extra 'verify' to the "
-            "path of a CA bundle that signs the server's certificate (or false to skip verification, "
-            "not recommended).",
-            transient=False,
-            server_may_have_acted=False,
-        )
+        return tls_error(error, what)
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return ThoughtSpotConnectionError(
             f"{what}: no connection within {timeout}s", transient=True, server_may_have_acted=False
         )
-    if isinstance(error, requests.exceptions.Timeout):
+    if isinstance(error, requests.exceptions.Timeout) or _cause(error, urllib3.exceptions.ReadTimeoutError):
         return ThoughtSpotConnectionError(
             f"{what}: no answer within {timeout}s (extra 'timeout', or request(..., timeout=...))",
             transient=True,
@@ -222,32 +256,63 @@ def transport_error(
     )
 
 
+def tls_error(error: requests.exceptions.SSLError, what: str) -> ThoughtSpotConnectionError:
+    """Explain a TLS failure: an untrusted certificate (fix `verify`), or no TLS on the other end."""
+    untrusted = _cause(error, ssl.SSLCertVerificationError)
+    if untrusted is not None and getattr(untrusted, "verify_code", None) in _NAME_MISMATCH:
+        text = (
+            f"{what}: TLS certificate verification failed ({untrusted.verify_message}). Fix: set Host to a "
+            "name the certificate was issued for (or the extra 'verify' to false, not recommended)."
+        )
+    elif untrusted is not None:
+        reason = getattr(untrusted, "verify_message", None) or "untrusted certificate"
+        text = (
+            f"{what}: TLS certificate verification failed ({reason}). Fix: set the connection extra "
+            "'verify' to the path of a CA bundle (PEM file) that signs the server's certificate, or "
+            "false to skip verification (not recommended)."
+        )
+    else:
+        reason = str(_cause(error, ssl.SSLError) or "handshake failed")[:200]
+        text = (
+            f"{what}: the TLS handshake failed ({reason}). Fix: if the server speaks plain HTTP on this "
+            "port, put http:// in Host; if it needs another CA, set the connection extra 'verify' to the "
+            "path of a CA bundle."
+        )
+    return ThoughtSpotConnectionError(text, transient=False, server_may_have_acted=False)
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Return the seconds a `Retry-After` header (seconds or an HTTP date) asks for; None if unreadable."""
     if not value:
         return None
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return None if math.isnan(seconds) else max(seconds, 0.0)
+
+
+def _cause(error: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]) -> Any:
+    """Find an exception of `kind` in `error` or in what it wraps (requests wraps urllib3, urllib3 ssl)."""
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, kind):
+            return seen
+        reason = getattr(seen, "reason", None)
+        nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = reason if isinstance(reason, BaseException) else nested or seen.__context__
+    return None
 
 
 def _never_sent(error: BaseException) -> bool:
     """Tell whether the failure happened while connecting, before any byte of the request left."""
-    seen: BaseException | None = error
-    for _ in range(8):
-        if seen is None:
-            return False
-        if isinstance(seen, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError):
-            return True
-        reason = getattr(seen, "reason", None)
-        nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
-        seen = reason if isinstance(reason, BaseException) else nested or seen.__context__
-    return False
+    connecting = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
+    return _cause(error, connecting) is not None
 
 
 def _requests_verify(settings: ThoughtSpotSettings) -> bool | str | None:

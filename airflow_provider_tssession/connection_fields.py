@@ -34,6 +34,13 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
     ExtraField("retry_limit", "Retry limit", "Attempts per call, including the first", "integer", 3),
     ExtraField("retry_delay", "Retry delay (seconds)", "Base of the exponential backoff", "number", 1.0),
     ExtraField(
+        "retry_max_wait",
+        "Longest retry wait (seconds)",
+        "Cap on any wait between attempts, whatever the server's Retry-After asks",
+        "number",
+        60.0,
+    ),
+    ExtraField(
         "api_version",
         "API version",
         "REST API of the session login: v1 (/tspublic/v1) or v2 (/api/rest/2.0)",

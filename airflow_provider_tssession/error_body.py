@@ -9,6 +9,7 @@ from typing import Any
 
 _MAX_MESSAGE = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_CODE = re.compile(r"^[0-9]{1,9}\Z")
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -95,10 +96,10 @@ def _one_line(text: str | None) -> str | None:
 def _as_code(value: object) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str) and _CODE.match(value.strip()):
+        value = int(value)
+    if isinstance(value, int) and 0 <= value < 10**9:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
     return None
 
 

@@ -26,7 +26,7 @@ class Log(Protocol):
 
 
 MAX_RETRY_AFTER = 60.0
-"""A server's `Retry-After` is honoured up to this many seconds, so a bad header cannot stall a task."""
+"""By default a server's `Retry-After` is honoured up to this many seconds (extra `retry_max_wait`)."""
 MAX_BACKOFF = 30.0
 
 
@@ -43,6 +43,16 @@ def backoff(delay: float, attempt: int) -> float:
     return min(exponential + random.uniform(0, delay), MAX_BACKOFF)
 
 
+def wait_before_retry(error: BaseException | None, *, delay: float, attempt: int, max_wait: float) -> float:
+    """Seconds to wait after failed attempt `attempt`: the server's `Retry-After`, else the backoff.
+
+    Never more than `max_wait`, so a huge or hostile `Retry-After` cannot stall a task.
+    """
+    retry_after: float | None = getattr(error, "retry_after", None)
+    wait = max(float(retry_after), 0.0) if retry_after is not None else backoff(delay, attempt)
+    return min(wait, max_wait)
+
+
 def call_with_retries(
     send: Callable[[], T],
     *,
@@ -51,17 +61,13 @@ def call_with_retries(
     idempotent: bool,
     what: str,
     log: Log,
+    max_wait: float = MAX_RETRY_AFTER,
 ) -> T:
     """Call `send` up to `limit` times; the final error says how many attempts failed."""
 
     def wait(state: tenacity.RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
-        retry_after: float | None = getattr(error, "retry_after", None)
-        if retry_after is not None:
-            return min(
-                max(float(retry_after), 0.0), MAX_RETRY_AFTER
-            )  # capped: a bad header must not stall a task
-        return backoff(delay, state.attempt_number)
+        return wait_before_retry(error, delay=delay, attempt=state.attempt_number, max_wait=max_wait)
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None

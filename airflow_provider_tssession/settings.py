@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import os
 import re
+import ssl
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -17,8 +19,9 @@ if TYPE_CHECKING:
     from airflow_provider_tssession._compat import Connection
 
 V1_PREFIX = "/callosum/v1"
-_HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9._-]*[a-z0-9])?\Z")
-_IPV6 = re.compile(r"^[0-9a-f:.]*:[0-9a-f:.]*\Z")
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PORT = re.compile(r"^[0-9]{1,5}\Z")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _FIELDS = {extra.name: extra for extra in EXTRA_FIELDS}
@@ -38,6 +41,7 @@ class ThoughtSpotSettings:
     remember_me: bool = False
     retry_limit: int = 3
     retry_delay: float = 1.0
+    retry_max_wait: float = 60.0
     api_version: str = "v1"
     auth_type: str = "session"
     secret_key: str | None = field(default=None, repr=False)
@@ -98,10 +102,11 @@ class ThoughtSpotSettings:
             password="",
             verify=verify,
             verify_explicit="verify" in reader.extras,
-            timeout=reader.number("timeout", minimum=0.001),
+            timeout=reader.number("timeout", minimum=0.001, maximum=3600),
             remember_me=reader.boolean("remember_me"),
-            retry_limit=int(reader.number("retry_limit", minimum=1, integer=True)),
-            retry_delay=reader.number("retry_delay", minimum=0),
+            retry_limit=int(reader.number("retry_limit", minimum=1, maximum=100, integer=True)),
+            retry_delay=reader.number("retry_delay", minimum=0, maximum=600),
+            retry_max_wait=reader.number("retry_max_wait", minimum=0, maximum=3600),
             api_version=reader.choice("api_version"),
             auth_type=reader.choice("auth_type"),
             secret_key=reader.text("secret_key"),
@@ -117,23 +122,40 @@ class ThoughtSpotSettings:
 
 def origin(url: str) -> tuple[str, str | None, int] | None:
     """Scheme, host and port of a URL (default ports filled in); None for a relative or unreadable URL."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
     try:
+        parts = urlsplit(url)
         port = parts.port
     except ValueError:
         return None
+    scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         return None
     return scheme, parts.hostname, port or (80 if scheme == "http" else 443)
 
 
+def shown(value: object, limit: int = 120) -> str:
+    """`repr()` of a value for an error message, shortened; never raises (huge ints cannot be printed)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        text = f"<a huge {type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _required(conn_id: str, name: str, value: str | None, fix: str) -> str:
     if value is None or not str(value).strip():
         raise ThoughtSpotConfigError(conn_id, name, "is empty", fix)
-    if any(ch in str(value) for ch in "\r\n\x00"):
-        raise ThoughtSpotConfigError(conn_id, name, "contains a line break or NUL character", fix)
-    return str(value)
+    text = str(value)
+    if _CONTROL.search(text):
+        raise ThoughtSpotConfigError(
+            conn_id, name, "contains a line break, NUL or other control character", fix
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeError:
+        problem = "contains characters that are not valid Unicode"
+        raise ThoughtSpotConfigError(conn_id, name, problem, fix) from None
+    return text
 
 
 def _password(settings: ThoughtSpotSettings, value: str | None) -> str:
@@ -198,7 +220,7 @@ def _extras(conn: Connection) -> dict[str, Any]:
         return _without_empty(raw)
     try:
         parsed = json.loads(str(raw))
-    except ValueError:
+    except (ValueError, RecursionError):
         parsed = None
     if not isinstance(parsed, dict):
         raise ThoughtSpotConfigError(
@@ -226,21 +248,24 @@ def _base_url(conn: Connection) -> str:
     ).strip()
     fix = "set Host to a name such as my.thoughtspot.cloud or https://my.thoughtspot.cloud, nothing after it"
     schema = (conn.schema or "").lower()
-    parts = urlsplit(
-        host if "://" in host else f"{schema if schema in ('http', 'https') else 'https'}://{host}"
-    )
-    if parts.scheme.lower() not in ("http", "https"):
-        raise ThoughtSpotConfigError(
-            conn_id, "host", f"has scheme {parts.scheme!r}", "use https:// or http://"
-        )
-    if parts.path.rstrip("/") not in ("", V1_PREFIX) or parts.query or parts.fragment or "@" in parts.netloc:
-        raise ThoughtSpotConfigError(conn_id, "host", f"{host!r} has a path, query or user part", fix)
     try:
+        parts = urlsplit(
+            host if "://" in host else f"{schema if schema in ('http', 'https') else 'https'}://{host}"
+        )
         hostname, url_port = parts.hostname or "", parts.port
     except ValueError:
-        raise ThoughtSpotConfigError(conn_id, "host", f"{host!r} has an invalid port", fix) from None
-    if not _HOSTNAME.match(hostname) and not _IPV6.match(hostname):
-        raise ThoughtSpotConfigError(conn_id, "host", f"{host!r} is not a valid host name", fix)
+        problem = f"{shown(host)} has an invalid port or form"
+        raise ThoughtSpotConfigError(conn_id, "host", problem, fix) from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ThoughtSpotConfigError(
+            conn_id, "host", f"has scheme {shown(parts.scheme)}", "use https:// or http://"
+        )
+    if parts.path.rstrip("/") not in ("", V1_PREFIX) or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} has a path, query or user part", fix)
+    if not _valid_hostname(hostname):
+        raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} is not a valid host name", fix)
+    if url_port == 0:
+        raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} has port 0", fix)
     port = _port(conn_id, conn.port)
     if port is not None and url_port is not None and port != url_port:
         raise ThoughtSpotConfigError(
@@ -254,13 +279,24 @@ def _base_url(conn: Connection) -> str:
     return f"{parts.scheme.lower()}://{name}" + (f":{port}" if port else "")
 
 
+def _valid_hostname(name: str) -> bool:
+    """Accept a DNS name (labels of 1-63 letters, digits, '-' or '_'; 253 at most) or an IPv6 address."""
+    if ":" in name:
+        try:
+            ipaddress.IPv6Address(name)
+        except ValueError:
+            return False
+        return True
+    return len(name) <= 253 and all(_LABEL.match(label) for label in name.split("."))
+
+
 def _port(conn_id: str, value: object) -> int | None:
     if value is None or value == "":
         return None
-    text = str(value).strip()
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    text = str(value).strip() if isinstance(value, int | str) else ""
+    if not _PORT.match(text) or not 0 < int(text) < 65536:
         raise ThoughtSpotConfigError(
-            conn_id, "port", f"{text[:40]!r} is not a port number", "use 1-65535 or leave empty"
+            conn_id, "port", f"{shown(value, 40)} is not a port number", "use 1-65535 or leave empty"
         )
     return int(text)
 
@@ -273,11 +309,9 @@ class _ExtraReader:
     extras: dict[str, Any]
 
     def _fail(self, name: str, value: object, expected: str) -> ThoughtSpotConfigError:
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-        if _FIELDS[name].secret:
-            shown = "its value"
+        text = "its value" if _FIELDS[name].secret else shown(value)
         return ThoughtSpotConfigError(
-            self.conn_id, f"extra.{name}", f"{shown} is not {expected}", f"set {expected}"
+            self.conn_id, f"extra.{name}", f"{text} is not {expected}", f"set {expected}"
         )
 
     def boolean(self, name: str) -> bool:
@@ -312,16 +346,20 @@ class _ExtraReader:
             return None
         return int(self.number(name, minimum=minimum, integer=True))
 
-    def number(self, name: str, *, minimum: float, integer: bool = False) -> float:
+    def number(self, name: str, *, minimum: float, maximum: float = math.inf, integer: bool = False) -> float:
         value = self.extras.get(name, DEFAULTS[name])
         expected = f"{'a whole number' if integer else 'a number'} >= {minimum:g}"
+        if math.isfinite(maximum):
+            expected += f" and <= {maximum:g}"
         try:
             if isinstance(value, bool):
                 raise ValueError
             number = float(value)
         except (TypeError, ValueError, OverflowError):
             raise self._fail(name, value, expected) from None
-        if not math.isfinite(number) or number < minimum or (integer and not number.is_integer()):
+        if not (math.isfinite(number) and minimum <= number <= maximum) or (
+            integer and not number.is_integer()
+        ):
             raise self._fail(name, value, expected)
         return number
 
@@ -330,8 +368,15 @@ class _ExtraReader:
         parsed = _parse_bool(value)
         if parsed is not None:
             return parsed
-        if isinstance(value, str) and value.strip() and os.path.exists(value.strip()):
-            return value.strip()
+        path = value.strip() if isinstance(value, str) else ""
+        if path and os.path.isdir(path):
+            return path  # a directory of hashed certificates, as requests accepts
+        if path and os.path.isfile(path):
+            try:
+                ssl.create_default_context(cafile=path)
+            except (ssl.SSLError, OSError, ValueError):
+                raise self._fail("verify", value, "the path of a readable PEM CA bundle") from None
+            return path
         raise self._fail("verify", value, "true, false, or the path of an existing CA bundle file")
 
 

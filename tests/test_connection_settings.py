@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+import trustme
 
 from airflow_provider_tssession._compat import Connection
 from airflow_provider_tssession.exceptions import ThoughtSpotConfigError
@@ -72,8 +73,17 @@ def test_extras_as_json_types_or_strings() -> None:
 
 def test_verify_accepts_an_existing_ca_bundle(tmp_path: Any) -> None:
     bundle = tmp_path / "ca.pem"
-    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    trustme.CA().cert_pem.write_to_path(str(bundle))
     assert settings(extra={"verify": str(bundle)}).verify == str(bundle)
+
+
+def test_verify_refuses_a_file_that_is_not_a_ca_bundle(tmp_path: Any) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nnot base64\n")
+    with pytest.raises(
+        ThoughtSpotConfigError, match="extra.verify.*not the path of a readable PEM CA bundle"
+    ):
+        settings(extra={"verify": str(bundle)})
 
 
 @pytest.mark.parametrize(

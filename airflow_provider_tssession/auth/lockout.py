@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 _lock = threading.Lock()
 _rejected: dict[str, ThoughtSpotAuthError] = {}
+_login_locks: dict[str, threading.Lock] = {}
 
 
 def _key(settings: ThoughtSpotSettings) -> str:
@@ -33,18 +34,23 @@ def send_credentials(
 ) -> requests.Response:
     """Send a login request; a 401/403 is never retried, and refused credentials are never sent again.
 
-    Transient failures are retried like any login (unless `idempotent` is False).
+    Transient failures are retried like any login (unless `idempotent` is False). Logins with the same
+    credentials take turns: hooks in many threads that log in with the same wrong password at once must
+    not each send it; the later ones wait, then find the first one's rejection and send nothing.
     """
     settings = client.settings
-    refuse_if_rejected(settings)
-    try:
-        return client.send(method, endpoint, idempotent=idempotent, **kwargs)
-    except ThoughtSpotApiError as error:
-        if error.status_code not in (401, 403):
-            raise
-        rejection = credentials_rejected(settings, error)
-        remember_rejected(settings, rejection)
-        raise rejection from None
+    with _lock:
+        login_lock = _login_locks.setdefault(_key(settings), threading.Lock())
+    with login_lock:
+        refuse_if_rejected(settings)
+        try:
+            return client.send(method, endpoint, idempotent=idempotent, **kwargs)
+        except ThoughtSpotApiError as error:
+            if error.status_code not in (401, 403):
+                raise
+            rejection = credentials_rejected(settings, error)
+            remember_rejected(settings, rejection)
+            raise rejection from None
 
 
 def refuse_if_rejected(settings: ThoughtSpotSettings) -> None:

@@ -22,8 +22,9 @@ class CookieSessionAuth:
         """Nothing to do: the restored cookies are the whole session."""
 
     def logout(self, client: ThoughtSpotClient) -> None:
-        """End the session on the server."""
-        client.send("POST", self.logout_endpoint, idempotent=True)
+        """End the session on the server; a 2xx with a body (a maintenance page) did not end it."""
+        response = client.send("POST", self.logout_endpoint, idempotent=True)
+        check_empty_success(response, client.settings, "logout")
 
 
 def check_session_started(client: ThoughtSpotClient, response: requests.Response, what: str) -> None:

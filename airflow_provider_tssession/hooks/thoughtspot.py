@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,8 @@ class ThoughtSpotHook(BaseHook):
 
     Use it as a context manager: entering logs in, leaving logs out (also when the block raises).
     With a `session_handle` from `ThoughtSpotLoginOperator` it adopts that session instead of logging
-    in, and leaves it for the logout task.
+    in, and leaves it for the logout task. Threads may share one hook: logging in, again after expiry,
+    and out happen under a lock, so they share one session and a 401 costs one re-login, not one each.
 
     :param thoughtspot_conn_id: The Airflow connection of type ``thoughtspot`` to use.
     :param session_handle: A handle returned by ``ThoughtSpotLoginOperator``, to reuse its session.
@@ -59,10 +61,21 @@ class ThoughtSpotHook(BaseHook):
         self.thoughtspot_conn_id = thoughtspot_conn_id
         self.session_handle = session_handle
         self._client: ThoughtSpotClient | None = None
+        self._lock = threading.RLock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Copy without the session and the lock (Airflow deep-copies tasks); a copy logs in for itself."""
+        state = {**self.__dict__, "_client": None}
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     @cached_property
     def settings(self) -> ThoughtSpotSettings:
-        """The connection's validated settings, read once per hook."""
+        """The connection's validated settings, read once per hook; warnings about them are logged once."""
         settings = ThoughtSpotSettings.from_connection(self.get_connection(self.thoughtspot_conn_id))
         if settings.ignored_extras:
             self.log.warning(
@@ -70,6 +83,16 @@ class ThoughtSpotHook(BaseHook):
             )
         if settings.secret_key:
             mask_secret(settings.secret_key)
+        if settings.verify is False:
+            self.log.warning(
+                "TLS certificate verification is off for %s (extra 'verify' is false): a man in the middle "
+                "can read the password and the session",
+                settings.host,
+            )
+        if settings.base_url.startswith("http://"):
+            self.log.warning(
+                "%s uses plain http://: credentials and session cookies travel unencrypted", settings.host
+            )
         return settings
 
     @cached_property
@@ -85,12 +108,16 @@ class ThoughtSpotHook(BaseHook):
 
     def login(self) -> requests.Session:
         """Return the authenticated session, logging in (or adopting the handle's session) the first time."""
-        if self._client is None:
-            if self.session_handle is not None:
-                self._client = self._adopt(self.session_handle)
-            else:
-                self._client = self._new_session(self.settings)
-        return self._client.session
+        return self._current_client().session
+
+    def _current_client(self) -> ThoughtSpotClient:
+        with self._lock:
+            if self._client is None:
+                if self.session_handle is not None:
+                    self._client = self._adopt(self.session_handle)
+                else:
+                    self._client = self._new_session(self.settings)
+            return self._client
 
     def get_conn(self) -> requests.Session:
         """Return the authenticated session (Airflow's usual name for `login`)."""
@@ -102,22 +129,23 @@ class ThoughtSpotHook(BaseHook):
         A failed logout is logged, never raised over the task's own error; an already-ended session is
         success. With ``strict=True`` (the logout task) any other failure is raised after the cleanup.
         """
-        client, self._client = self._client, None
-        if client is None:
-            return
-        host = self.settings.host
-        try:
-            self._authenticator.logout(client)
-            self.log.info("Logged out of %s", host)
-        except ThoughtSpotApiError as error:
-            if error.status_code != 401:
+        with self._lock:
+            client, self._client = self._client, None
+            if client is None:
+                return
+            host = self.settings.host
+            try:
+                self._authenticator.logout(client)
+                self.log.info("Logged out of %s", host)
+            except ThoughtSpotApiError as error:
+                if error.status_code != 401:
+                    self._logout_failed(error, strict)
+                else:
+                    self.log.info("The session at %s had already ended; nothing to log out", host)
+            except Exception as error:
                 self._logout_failed(error, strict)
-            else:
-                self.log.info("The session at %s had already ended; nothing to log out", host)
-        except Exception as error:
-            self._logout_failed(error, strict)
-        finally:
-            client.close()
+            finally:
+                client.close()
 
     def _logout_failed(self, error: Exception, strict: bool) -> None:
         self.log.warning(
@@ -138,25 +166,24 @@ class ThoughtSpotHook(BaseHook):
             are; a POST is retried only when the server certainly did not act, unless this is True.
         :param requests_kwargs: Passed to ``requests`` (``params``, ``data``, ``json``, ``timeout``...).
         """
-        self.login()
-        assert self._client is not None
+        client = self._current_client()
         try:
-            return self._client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+            return client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
         except ThoughtSpotApiError as error:
             if error.status_code != 401:
                 raise
         # A 401 means the session ended and the server did not act: log in again once, then replay.
-        self._login_again()
-        return self._client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+        client = self._replace_ended(client)
+        return client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
 
     def hand_off_session(self) -> dict[str, Any]:
         """Log in if needed and return a sealed handle of the session; the handle's holder now logs it out."""
         from airflow_provider_tssession.session_handle import seal_handle
 
-        self.login()
-        assert self._client is not None
-        handle = seal_handle(self._client.export_state(), self.settings)
-        self._client.owns_session = False
+        with self._lock:
+            client = self._current_client()
+            handle = seal_handle(client.export_state(), self.settings)
+            client.owns_session = False
         return handle
 
     def test_connection(self) -> tuple[bool, str]:
@@ -184,11 +211,12 @@ class ThoughtSpotHook(BaseHook):
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self.owns_session:
-            self.logout()
-        elif self._client is not None:
-            self._client.close()
-            self._client = None
+        with self._lock:
+            if self.owns_session:
+                self.logout()
+            elif self._client is not None:
+                self._client.close()
+                self._client = None
 
     def _new_session(self, settings: ThoughtSpotSettings) -> ThoughtSpotClient:
         # Imported here: requests is heavy, and Airflow imports hook modules just to read provider metadata.
@@ -208,7 +236,14 @@ class ThoughtSpotHook(BaseHook):
         )
         return client
 
-    def _login_again(self) -> None:
+    def _replace_ended(self, ended: ThoughtSpotClient) -> ThoughtSpotClient:
+        """Log in again unless another thread already replaced the ended session; return the live one."""
+        with self._lock:
+            if self._client is ended or self._client is None:  # None: another thread's re-login failed
+                return self._login_again()
+            return self._client
+
+    def _login_again(self) -> ThoughtSpotClient:
         adopted = not self.owns_session
         if self._client is not None:
             self._client.close()
@@ -219,6 +254,7 @@ class ThoughtSpotHook(BaseHook):
             " for this task, which will log the new session out when it finishes" if adopted else "",
         )
         self._client = self._new_session(self.settings)
+        return self._client
 
     def _adopt(self, handle: Any) -> ThoughtSpotClient:
         from airflow_provider_tssession.client import ThoughtSpotClient

@@ -56,12 +56,15 @@ Control plane over HTTP (no auth, no X-Requested-By; never faulted, never logged
 - ``GET /_fake/stats`` -> 200 JSON of ``stats()``
 - ``GET /_fake/requests`` -> 200 JSON list of the request log (bodies as UTF-8 text)
 - ``POST /_fake/reset`` -> 204
-- ``POST /_fake/faults`` JSON ``{"path": str|null, "kind": "status"|"drop"|"delay", "status": 503,
-  "times": 1, "retry_after": "1", "seconds": 0.5, "body": "...", "content_type": "text/html"}`` -> 204
+- ``POST /_fake/faults`` JSON ``{"path": str|null, "kind": "status"|"drop"|"delay"|"slow_body"|"truncate",
+  "status": 503, "times": 1, "retry_after": "1", "seconds": 0.5, "body": "...", "content_type": "text/html",
+  "headers": {"Location": "..."}}`` -> 204 (see ``Fault`` for what each kind does)
 - ``POST /_fake/expire`` -> 204 (all sessions end)
 - ``POST /_fake/users`` JSON ``{"name": ..., "password": ...}`` -> 204
 - ``POST /_fake/lock`` JSON ``{"name": ...}`` -> 204
 - bad control input -> 400 ``{"error": "..."}``
+
+HTTPS: pass ``ssl_context`` (a server-side ``ssl.SSLContext``); ``url`` then starts with ``https://``.
 
 CLI: ``python -m airflow_provider_tssession.testing --port 0 --user tsadmin:secret`` (also ``--secret-key``,
 ``--org ID:NAME``).

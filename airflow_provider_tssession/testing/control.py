@@ -105,6 +105,9 @@ def _faults(state: FakeState, request: Request) -> Response:
     if status != int(status):
         raise _BadControlRequest("status must be an integer")
     body = _optional_str(data, "body")
+    headers = data.get("headers", {})
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise _BadControlRequest("headers must be an object of strings")
     fault = Fault(
         kind=kind,
         status=int(status),
@@ -112,6 +115,7 @@ def _faults(state: FakeState, request: Request) -> Response:
         retry_after=_optional_str(data, "retry_after"),
         body=None if body is None else body.encode(),
         content_type=_optional_str(data, "content_type"),
+        headers=tuple(headers.items()),
     )
     state.add_fault(_optional_str(data, "path"), fault, times)
     return Response(204)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -39,9 +40,12 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], state: FakeState) -> None:
+    def __init__(
+        self, address: tuple[str, int], state: FakeState, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.state = state
+        self.ssl_context = ssl_context
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -58,6 +62,26 @@ class _Server(ThreadingHTTPServer):
             self._connections.add(request)
         super().process_request(request, client_address)
 
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """Speak TLS when serving HTTPS: the handshake runs here, in the connection's own thread."""
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(_Handler.timeout)
+        try:
+            tls = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):  # the client refused our certificate, or hung up
+            return
+        with self._connections_lock:
+            self._connections.add(tls)
+        try:
+            super().finish_request(tls, client_address)
+        finally:
+            with self._connections_lock:
+                self._connections.discard(tls)
+            with contextlib.suppress(OSError):
+                tls.close()
+
     def shutdown_request(self, request: Any) -> None:
         """Forget the connection once its handler thread is done with it."""
         with self._connections_lock:
@@ -70,11 +94,11 @@ class _Server(ThreadingHTTPServer):
             connections = list(self._connections)
         for connection in connections:
             with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+                socket.socket.shutdown(connection, socket.SHUT_RDWR)  # also a TLS socket, without its TLS
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Ignore clients that hang up; only report real bugs."""
-        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLError)):
             return
         super().handle_error(request, client_address)
 
@@ -124,7 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.seconds)
-        if fault is not None and fault.kind == "status":
+        if fault is not None and fault.status:
             response = fault_response(fault)
         else:
             try:
@@ -132,7 +156,10 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception:  # a bug here must look like a server error, not a hung client
                 response = flat_error(500, CODE_INTERNAL, "Internal error in the ThoughtSpot stand-in")
         state.finish(slot, _record(request, headers, response.status, arrived))
-        self._send(response)
+        if fault is not None and fault.kind in ("slow_body", "truncate"):
+            self._send_broken(response, fault)
+        else:
+            self._send(response)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
 
@@ -175,6 +202,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         except OSError:  # client went away (or stop() cut the connection)
             self.close_connection = True
+
+    def _send_broken(self, response: Response, fault: Fault) -> None:
+        """Send the head and half the body; then pause and finish (slow_body) or hang up (truncate)."""
+        half = len(response.body) // 2
+        self.close_connection = True
+        try:
+            self.send_response(response.status)
+            for name, value in response.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            self.wfile.write(response.body[:half])
+            self.wfile.flush()
+            if fault.kind == "slow_body":
+                time.sleep(fault.seconds)
+                self.wfile.write(response.body[half:])
+                self.wfile.flush()
+        except OSError:
+            return
+        self._drop()
 
     def _drop(self) -> None:
         self.close_connection = True
@@ -230,12 +277,14 @@ class FakeThoughtSpot:
         session_idle_timeout: float = 1800.0,
         lockout_threshold: int = 4,
         lockout_seconds: float = 3600.0,
+        ssl_context: ssl.SSLContext | None = None,
         secret_key: str | None = None,
         orgs: Mapping[int, str] | None = None,
         v2_error_nesting: int = 0,
     ) -> None:
         self.host = host
         self.port = port
+        self.ssl_context = ssl_context
         self._state = FakeState(
             users,
             session_idle_timeout=session_idle_timeout,
@@ -256,7 +305,7 @@ class FakeThoughtSpot:
     def url(self) -> str:
         """Base URL without trailing slash, e.g. ``http://127.0.0.1:8080`` (port known after start())."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.ssl_context else 'http'}://{host}:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -267,7 +316,7 @@ class FakeThoughtSpot:
         """Bind and serve in a daemon thread; a no-op when already running."""
         with self._lifecycle:
             if self._server is None:
-                server = _Server((self.host, self.port), self._state)
+                server = _Server((self.host, self.port), self._state, self.ssl_context)
                 self.port = int(server.server_address[1])
                 thread = threading.Thread(
                     target=server.serve_forever,
@@ -367,10 +416,18 @@ class FakeThoughtSpot:
         retry_after: str | None = None,
         body: str | bytes | None = None,
         content_type: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         """Answer the next ``times`` requests to ``path`` (None: any path) with ``status`` instead."""
         raw = body.encode() if isinstance(body, str) else body
-        fault = Fault("status", status=status, retry_after=retry_after, body=raw, content_type=content_type)
+        fault = Fault(
+            "status",
+            status=status,
+            retry_after=retry_after,
+            body=raw,
+            content_type=content_type,
+            headers=tuple((headers or {}).items()),
+        )
         self._state.add_fault(path, fault, times)
 
     def drop_next(self, path: str | None, *, times: int = 1) -> None:
@@ -380,3 +437,11 @@ class FakeThoughtSpot:
     def delay_next(self, path: str | None, seconds: float, *, times: int = 1) -> None:
         """Sleep ``seconds`` before answering the next ``times`` requests to ``path`` normally."""
         self._state.add_fault(path, Fault("delay", seconds=seconds), times)
+
+    def slow_body_next(self, path: str | None, seconds: float, *, times: int = 1) -> None:
+        """Send half of the next ``times`` answers to ``path``, pause ``seconds``, then the rest."""
+        self._state.add_fault(path, Fault("slow_body", seconds=seconds), times)
+
+    def truncate_next(self, path: str | None, *, times: int = 1) -> None:
+        """Cut the next ``times`` answers to ``path`` off halfway through the body, then hang up."""
+        self._state.add_fault(path, Fault("truncate"), times)

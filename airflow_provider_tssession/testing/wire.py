@@ -87,4 +87,5 @@ def fault_response(fault: Fault) -> Response:
             response.headers = [("Content-Type", fault.content_type)]
     if fault.retry_after is not None:
         response.headers.append(("Retry-After", fault.retry_after))
+    response.headers.extend(fault.headers)
     return response
