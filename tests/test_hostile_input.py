@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given, reject, settings
 from hypothesis import strategies as st
 
 from airflow_provider_tssession._compat import Connection
@@ -94,7 +94,12 @@ extras = st.one_of(
 
 
 def connection(**fields: Any) -> Connection:
-    return Connection(conn_id="hostile", conn_type="thoughtspot", **fields)
+    try:
+        return Connection(conn_id="hostile", conn_type="thoughtspot", **fields)
+    except (RecursionError, UnicodeError):
+        # Airflow 2.11's Connection (an ORM model) parses the extra and encrypts the password as it is
+        # built: there such input never becomes a connection, so the hook never sees it.
+        reject()
 
 
 @FAST

@@ -144,8 +144,9 @@ def test_fifty_threads_sharing_a_hook_meet_a_rotated_password_once(ts: FakeThoug
 def test_another_dag_run_in_the_same_process_sends_nothing(
     airflow_db: Path, fake_thoughtspot: FakeThoughtSpot, use_connection: Callable[..., str]
 ) -> None:
-    from airflow.dag_processing.dagbag import DagBag
     from airflow.utils.state import DagRunState
+
+    from airflow_provider_tssession._compat import DagBag
 
     use_connection(fake_thoughtspot, password=WRONG)
     dag = DagBag(str(Path(__file__).resolve().parent.parent / "example_dags")).dags["thoughtspot_hook"]

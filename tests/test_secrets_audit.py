@@ -14,13 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 from airflow.models.renderedtifields import RenderedTaskInstanceFields
-from airflow.models.xcom import XComModel
 from airflow.utils.session import create_session
 from auth_methods import METHODS, SECRET_KEY, with_extra
 from secrets_audit import AUDIT_PASSWORD, assert_nowhere, assert_request_log_clean, secrets_of
+from test_operators_dag import XComModel
 
+from airflow_provider_tssession._compat import DagBag
 from airflow_provider_tssession.testing import FakeThoughtSpot
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_USER
 
