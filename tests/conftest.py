@@ -34,6 +34,7 @@ for name in [key for key in os.environ if key.startswith("AIRFLOW_CONN_")]:
 import pytest  # noqa: E402
 from airflow import __version__ as AIRFLOW_VERSION  # noqa: E402
 
+from airflow_provider_tssession.auth import lockout  # noqa: E402
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER  # noqa: E402
 
 if TYPE_CHECKING:
@@ -66,6 +67,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(
                 pytest.mark.skip(reason="starts Airflow 3 services: runs on the newest Airflow 3 only")
             )
+
+
+@pytest.fixture(autouse=True)
+def forget_rejected_credentials() -> Iterator[None]:
+    """Start each test with no remembered rejection: they are kept per URL, and ports get reused."""
+    yield
+    lockout._rejected.clear()
 
 
 @pytest.fixture(scope="session")
