@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 UV_INSTALL := $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test lint typecheck pytest clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,10 +26,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict airflow_provider_tssession example_dags scripts
+	$(BIN)/mypy --strict airflow_provider_tssession example_dags scripts bench
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Benchmarks (BENCHMARKS.md): about 20 minutes; writes bench/results/. Never part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .demo dist build .mypy_cache .pytest_cache .ruff_cache
