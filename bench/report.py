@@ -139,8 +139,9 @@ def plots(results: dict[str, Any], folder: Path) -> list[Path]:
         if section not in results:
             continue
         figure, axes = plt.subplots(figsize=(7, 4.5))
+        axes.set(title=plot["title"], **plot["axes"])  # the scale first: it resets the ticks
         _lines(axes, results[section], plot["series"], plot["x"])
-        axes.set(title=plot["title"], ylim=(0, None), **plot["axes"])
+        axes.set_ylim(0, None)
         figure.tight_layout()
         figure.savefig(folder / plot["file"], dpi=110)
         written.append(folder / plot["file"])
