@@ -14,7 +14,7 @@ AF2_VENV := .venv-af2
 AF2_STAMP := $(AF2_VENV)/.installed
 AF2_PINS := "apache-airflow==2.11.*"
 
-.PHONY: demo test lint typecheck pytest pytest-airflow2 clean browser-deps screenshot
+.PHONY: demo test lint typecheck pytest pytest-airflow2 clean browser-deps screenshot bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict airflow_provider_tssession example_dags scripts
+	$(BIN)/mypy --strict airflow_provider_tssession example_dags scripts bench
 
 pytest: $(STAMP) browser-deps
 	$(BIN)/python -m pytest
@@ -61,6 +61,10 @@ browser-deps:
 # Regenerate the README's pictures of the connection form (runs the browser test, saving what it fills).
 screenshot: $(STAMP) browser-deps
 	THOUGHTSPOT_FORM_SCREENSHOTS=docs $(BIN)/python -m pytest -q -m browser tests/test_connection_ui.py
+
+# Benchmarks (BENCHMARKS.md): about 20 minutes; writes bench/results/. Never part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) $(AF2_VENV) .demo dist build .mypy_cache .pytest_cache .ruff_cache

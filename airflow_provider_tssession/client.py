@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import math
+import os
 import ssl
 import time
 from email.utils import parsedate_to_datetime
@@ -101,6 +102,7 @@ class ThoughtSpotClient:
         """True when this process logged in (or minted the current token), so it must log out."""
         self.auth_state: dict[str, Any] = {}
         """What the authentication method keeps beside cookies and header (a token's expiry)."""
+        read_environment_once(self.session, settings.base_url)
         self._verify: bool | str | None = _requests_verify(settings)
         adapter = _UnverifiedAdapter() if settings.verify is False else _Adapter()
         self.session.mount("https://", adapter)
@@ -313,6 +315,22 @@ def _never_sent(error: BaseException) -> bool:
     """Tell whether the failure happened while connecting, before any byte of the request left."""
     connecting = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
     return _cause(error, connecting) is not None
+
+
+def read_environment_once(session: requests.Session, base_url: str) -> None:
+    """Take proxies and the CA bundle from the environment now, instead of on every call.
+
+    With `trust_env` on, requests re-reads os.environ for proxies, NO_PROXY and REQUESTS_CA_BUNDLE, and
+    looks for ~/.netrc, on each call: about a fifth of a loopback call's CPU (see BENCHMARKS.md). Every
+    URL of this session is on the connection's origin, so one look gives the same answers. ~/.netrc is
+    not read: the connection holds the credentials, and a netrc entry must not replace the session's
+    Authorization header.
+    """
+    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle  # an explicit `verify` extra still wins: send() passes it per call
+    session.trust_env = False
 
 
 def _requests_verify(settings: ThoughtSpotSettings) -> bool | str | None:

@@ -16,6 +16,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from airflow_provider_tssession.testing.process import stand_in_process
+
 REPO = Path(__file__).resolve().parent.parent
 HOME = REPO / ".demo" / "airflow-home"
 USER, PASSWORD = "demo-user", "Demo-Pass-4821"
@@ -35,22 +37,7 @@ def main() -> int:
     airflow = [sys.executable, "-m", "airflow"]
     print("Creating the Airflow metadata DB in", HOME, flush=True)
     subprocess.run([*airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    stand_in = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "airflow_provider_tssession.testing",
-            "--port",
-            "0",
-            "--user",
-            f"{USER}:{PASSWORD}",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert stand_in.stdout is not None
-        url = stand_in.stdout.readline().strip().rsplit(" ", 1)[-1]
+    with stand_in_process({USER: PASSWORD}) as url:
         print("ThoughtSpot stand-in at", url, flush=True)
         connection = {"conn_type": "thoughtspot", "host": url, "login": USER, "password": PASSWORD}
         env["AIRFLOW_CONN_THOUGHTSPOT_DEFAULT"] = json.dumps(connection)
@@ -63,9 +50,6 @@ def main() -> int:
             failed += run.returncode != 0
             print(_summary(dag_id, run.returncode, _control(url, "/_fake/stats"), log), flush=True)
         return 1 if failed else 0
-    finally:
-        stand_in.terminate()
-        stand_in.wait(timeout=10)
 
 
 def _control(url: str, path: str) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_tssession._compat import BaseHook, mask_secret
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError
-from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_tssession.auth import Authenticator
     from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 TEST_CONNECTION_TIMEOUT = 10.0
 """The UI's Test button runs on a worker with a 60 s budget: one short attempt, no retry loop."""
@@ -76,6 +76,9 @@ class ThoughtSpotHook(BaseHook):
     @cached_property
     def settings(self) -> ThoughtSpotSettings:
         """The connection's validated settings, read once per hook; warnings about them are logged once."""
+        # Imported here: every DAG parse imports this module, and only a running task reads settings.
+        from airflow_provider_tssession.settings import ThoughtSpotSettings
+
         settings = ThoughtSpotSettings.from_connection(self.get_connection(self.thoughtspot_conn_id))
         if settings.ignored_extras:
             self.log.warning(

@@ -13,6 +13,7 @@ import signal
 import threading
 from typing import TYPE_CHECKING
 
+from .process import LISTENING
 from .server import FakeThoughtSpot
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     fake.start()
     try:
-        print(f"ThoughtSpot stand-in listening on {fake.url}", flush=True)
+        print(f"{LISTENING} {fake.url}", flush=True)
         while not stopping.wait(0.2):
             pass
     finally:

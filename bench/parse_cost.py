@@ -1,0 +1,142 @@
+"""DAG-parse cost: what importing the provider adds to ``import airflow.sdk``, and DagBag time per DAG file.
+
+Each measurement is a fresh interpreter. The import figure has two views of the same processes: the
+wall clock of the whole ``python -c 'import ...'`` (what a user waits for; noisy on a busy machine, since
+``airflow.sdk`` alone takes about a second) and, inside that process, the time of the extra imports
+alone after ``airflow.sdk`` (what the provider adds; precise to a fraction of a millisecond).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.child import last_json
+from bench.stats import Row, figure, paired_ratios, summary
+
+REPO = Path(__file__).resolve().parent.parent
+BASELINE = "import airflow.sdk"
+IMPORTS: dict[str, tuple[str, ...]] = {
+    BASELINE: (),
+    "+ ThoughtSpot hook and operators": (
+        "airflow_provider_tssession.hooks.thoughtspot",
+        "airflow_provider_tssession.operators.thoughtspot",
+    ),
+    "+ HttpHook and HttpOperator": (
+        "airflow.providers.http.hooks.http",
+        "airflow.providers.http.operators.http",
+    ),
+}
+IMPORT_CHILD = """
+import json, sys, time
+t0 = time.perf_counter()
+import airflow.sdk
+t1 = time.perf_counter()
+before = set(sys.modules)
+for name in sys.argv[1:]:
+    __import__(name)
+t2 = time.perf_counter()
+added = len(set(sys.modules) - before)
+print(json.dumps({"sdk_ms": (t1 - t0) * 1e3, "added_ms": (t2 - t1) * 1e3, "modules_added": added,
+                  "requests_loaded": "requests" in sys.modules}))
+"""
+DAG_FILES = {
+    "thoughtspot_hook (example)": REPO / "example_dags" / "thoughtspot_hook_dag.py",
+    "http_hook (HttpHook equivalent)": REPO / "bench" / "http_dags" / "http_hook_dag.py",
+    "thoughtspot_session (example)": REPO / "example_dags" / "thoughtspot_session_dag.py",
+    "http_session (HttpOperator equivalent)": REPO / "bench" / "http_dags" / "http_session_dag.py",
+}
+BASELINE_OF = {
+    "thoughtspot_hook (example)": "http_hook (HttpHook equivalent)",
+    "thoughtspot_session (example)": "http_session (HttpOperator equivalent)",
+}
+DAGBAG_CHILD = """
+import importlib, json, sys, time
+from airflow.dag_processing.dagbag import DagBag
+path, processor = sys.argv[1], sys.argv[2] == "processor"
+if processor:  # what the DAG processor does before it forks the parsing process
+    from airflow.utils.file import iter_airflow_imports
+    for module in iter_airflow_imports(path):
+        importlib.import_module(module)
+t0 = time.perf_counter()
+bag = DagBag(dag_folder=path)
+t1 = time.perf_counter()
+print(json.dumps({"ms": (t1 - t0) * 1e3, "dags": len(bag.dags), "errors": len(bag.import_errors),
+                  "tasks": sum(len(dag.tasks) for dag in bag.dags.values())}))
+"""
+
+
+def measure_imports(env: dict[str, str], *, reps: int) -> list[Row]:
+    """Wall clock of each ``python -c 'import ...'`` variant and, in-process, what the extra imports add."""
+    names = list(IMPORTS)
+    wall: dict[str, list[float]] = {name: [] for name in names}
+    inside: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    for rep in range(reps):
+        for name in names[rep % len(names) :] + names[: rep % len(names)]:  # rotate: no variant always first
+            started = time.perf_counter()
+            result = _python(env, IMPORT_CHILD, *IMPORTS[name])
+            wall[name].append((time.perf_counter() - started) * 1e3)
+            inside[name].append(result)
+    rows = []
+    for name in names:
+        added = [sample["added_ms"] for sample in inside[name]]
+        sdk = [sample["sdk_ms"] for sample in inside[name]]
+        rows.append(
+            figure(
+                name,
+                "ms",
+                wall[name],
+                baseline=BASELINE,
+                ratio=paired_ratios(wall[name], wall[BASELINE])["median"],
+                wall_added_ms=summary([w - b for w, b in zip(wall[name], wall[BASELINE], strict=True)]),
+                added_ms=summary(added),
+                added_share=summary([a / s for a, s in zip(added, sdk, strict=True)]),
+                sdk_ms=summary(sdk),
+                modules_added=inside[name][0]["modules_added"],
+                requests_loaded=bool(inside[name][0]["requests_loaded"]),
+            )
+        )
+    return rows
+
+
+def measure_dagbags(env: dict[str, str], *, reps: int) -> list[Row]:
+    """DagBag time of each example DAG file and of its HttpOperator equivalent, cold and as the processor."""
+    rows = []
+    for mode in ("cold", "processor"):
+        samples: dict[str, list[dict[str, float]]] = {name: [] for name in DAG_FILES}
+        names = list(DAG_FILES)
+        for rep in range(reps):
+            for name in names[rep % len(names) :] + names[: rep % len(names)]:
+                samples[name].append(_python(env, DAGBAG_CHILD, str(DAG_FILES[name]), mode))
+        for name in names:
+            first = samples[name][0]
+            base = BASELINE_OF.get(name, name)
+            ms = [sample["ms"] for sample in samples[name]]
+            base_ms = [sample["ms"] for sample in samples[base]]
+            rows.append(
+                figure(
+                    f"{name}, {mode}",
+                    "ms",
+                    ms,
+                    file=str(DAG_FILES[name].relative_to(REPO)),
+                    mode=mode,
+                    baseline=f"{base}, {mode}",
+                    ratio=paired_ratios(ms, base_ms)["median"],
+                    dags=first["dags"],
+                    tasks=first["tasks"],
+                    import_errors=max(sample["errors"] for sample in samples[name]),
+                )
+            )
+    return rows
+
+
+def _python(env: dict[str, str], code: str, *args: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=300
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"python -c failed for {args}:\n{done.stderr[-3000:]}")
+    result: dict[str, float] = last_json(done.stdout)
+    return result
