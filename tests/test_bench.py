@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.airflow3(
+    "the benchmarks measure against Airflow 3 (import airflow.sdk, the task SDK)"
+)
 REPO = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n"
 
