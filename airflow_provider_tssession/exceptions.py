@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from airflow_provider_tssession._compat import AirflowException
 
 
@@ -78,6 +80,17 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
         self.transient = status_code in self.RETRYABLE_STATUSES
         # A 429 is a refusal before any work; a 5xx may come after the server did part of it.
         self.server_may_have_acted = status_code != 429
+
+    @classmethod
+    def explaining(cls, error: ThoughtSpotApiError, message: str) -> Self:
+        """Return an error of this type with a better message and the details ThoughtSpot gave `error`."""
+        return cls(
+            message,
+            status_code=error.status_code,
+            code=error.code,
+            incident_id=error.incident_id,
+            server_message=error.server_message,
+        )
 
 
 class ThoughtSpotAuthError(ThoughtSpotApiError):

@@ -58,14 +58,11 @@ def refuse_if_rejected(settings: ThoughtSpotSettings) -> None:
     with _lock:
         earlier = _rejected.get(_key(settings))
     if earlier is not None:
-        raise ThoughtSpotAuthError(
+        raise ThoughtSpotAuthError.explaining(
+            earlier,
             f"Not logging in to {settings.host} as {settings.login!r}: ThoughtSpot already rejected these "
             f"credentials in this process ({earlier.server_message or earlier.status_code}), and repeated "
             f"failures lock the account. Fix the connection's {settings.credential_fields}.",
-            status_code=earlier.status_code,
-            code=earlier.code,
-            incident_id=earlier.incident_id,
-            server_message=earlier.server_message,
         )
 
 
@@ -79,13 +76,10 @@ def credentials_rejected(settings: ThoughtSpotSettings, error: ThoughtSpotApiErr
     """Explain a rejected login: who, where, and why it was not retried."""
     locked = error.status_code == 403
     reason = "the account is locked or not allowed to log in" if locked else "the credentials were rejected"
-    return ThoughtSpotAuthError(
+    return ThoughtSpotAuthError.explaining(
+        error,
         f"ThoughtSpot at {settings.host} refused the login of user {settings.login!r}: {reason} "
         f"({error.status_code}, code {error.code}: {error.server_message or 'no message'}). Not retried, "
         "because repeated failed logins lock the account. "
         f"Fix the connection's {settings.credential_fields}.",
-        status_code=error.status_code,
-        code=error.code,
-        incident_id=error.incident_id,
-        server_message=error.server_message,
     )

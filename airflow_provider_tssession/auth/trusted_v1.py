@@ -38,13 +38,10 @@ class TrustedV1Auth(CookieSessionAuth):
         except ThoughtSpotApiError as error:
             if error.status_code != 500:
                 raise
-            raise ThoughtSpotApiError(
+            raise ThoughtSpotApiError.explaining(
+                error,
                 f"{str(error).rstrip('.')}. ThoughtSpot answers 500 here when trusted authentication is "
                 "off, or the connection's extra.secret_key or Login is wrong.",
-                status_code=error.status_code,
-                code=error.code,
-                incident_id=error.incident_id,
-                server_message=error.server_message,
             ) from None
         token = answer.text.strip()
         if not token or "\n" in token:

@@ -46,11 +46,8 @@ def switch_org(client: ThoughtSpotClient, org_id: int) -> None:
     except ThoughtSpotApiError as error:
         with contextlib.suppress(Exception):
             client.send("POST", LOGOUT, idempotent=True)
-        raise ThoughtSpotApiError(
+        raise ThoughtSpotApiError.explaining(
+            error,
             f"Logged in to {client.settings.host}, but switching to org {org_id} failed ({error}); the "
             "session was logged out. Fix: set the connection's extra.org_id to an org the user belongs to.",
-            status_code=error.status_code,
-            code=error.code,
-            incident_id=error.incident_id,
-            server_message=error.server_message,
         ) from None
