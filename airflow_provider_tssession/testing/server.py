@@ -18,7 +18,15 @@ from socketserver import TCPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import protocol, protocol_v2, routes_metadata, routes_tml, routes_vcs  # noqa: F401  (each adds its routes to the registry)
+from . import (  # noqa: F401  (each adds its routes to the registry)
+    protocol,
+    protocol_v2,
+    routes_data,
+    routes_metadata,
+    routes_report,
+    routes_tml,
+    routes_vcs,
+)
 from .control import CONTROL_PREFIX, handle_control
 from .protocol_v2 import bearer_token
 from .records import Fault, RequestRecord
@@ -397,6 +405,28 @@ class FakeThoughtSpot:
     def git(self) -> GitRepo:
         """The Git repository behind ``/vcs/git/...``: ``push(branch, files, comment)``, ``branch(name)``."""
         return self._state.git
+
+    @property
+    def data_row_cap(self) -> int:
+        """The most rows a data query returns (default 100,000, as clusters; raise it per test)."""
+        return self._state.data_row_cap
+
+    @data_row_cap.setter
+    def data_row_cap(self, rows: int) -> None:
+        if rows < 1:
+            raise ValueError("data_row_cap must be >= 1")
+        self._state.data_row_cap = rows
+
+    @property
+    def report_bytes(self) -> int | None:
+        """None (default: real small files), or the size every report answer has, streamed in chunks."""
+        return self._state.report_bytes
+
+    @report_bytes.setter
+    def report_bytes(self, size: int | None) -> None:
+        if size is not None and size < 0:
+            raise ValueError("report_bytes must be >= 0 or None")
+        self._state.report_bytes = size
 
     def add_object(self, obj: MetadataObject) -> MetadataObject:
         """Add a catalog object (or replace the one with its GUID); return it (its GUID is filled in)."""

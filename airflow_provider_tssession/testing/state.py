@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 REMEMBER_ME_SECONDS = 14 * 24 * 3600.0
 """Idle timeout of a session opened with ``rememberme=true`` (ThoughtSpot: days, not minutes)."""
 
+DATA_ROW_CAP = 100_000
+"""The most rows the data APIs return for one query (DOCS: raisable only by ThoughtSpot Support)."""
+
 LoginOutcome = Literal["ok", "bad", "locked"]
 
 
@@ -84,6 +87,8 @@ class FakeState:
         self.catalog = Catalog(default_objects())
         self.imports = AsyncImports(self.catalog)
         self.git = GitRepo()
+        self.data_row_cap = DATA_ROW_CAP
+        self.report_bytes: int | None = None
         self._imports_submitted = 0
         for name in self._users:
             self._catalog_user(name)
