@@ -25,6 +25,7 @@ from . import (  # noqa: F401  (each adds its routes to the registry)
     routes_metadata,
     routes_report,
     routes_tml,
+    routes_users,
     routes_vcs,
 )
 from .control import CONTROL_PREFIX, handle_control
