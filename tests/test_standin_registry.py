@@ -66,3 +66,12 @@ def test_the_stand_in_uses_only_the_standard_library_and_itself() -> None:
                 assert not isinstance(node, ast.ImportFrom) or node.level == 1, source.name  # never ..package
                 continue
             assert all(name.split(".")[0] in allowed for name in modules), (source.name, modules)
+
+
+def test_the_package_docstring_lists_every_route() -> None:
+    import airflow_provider_tssession.testing as testing
+    from airflow_provider_tssession.testing.registry import ROUTES
+
+    doc = testing.__doc__ or ""
+    missing = [path for path in ROUTES if path.removeprefix("/callosum/v1") not in doc]
+    assert not missing

@@ -6,6 +6,7 @@ Control requests need no auth and no X-Requested-By, are never faulted and never
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 
@@ -238,6 +239,22 @@ def _knobs(state: FakeState, request: Request) -> Response:
     return Response(204)
 
 
+def _show_knobs(state: FakeState, request: Request) -> Response:
+    """Report every knob's current value (limits and latency included)."""
+    rates = state.limits.rate_limits
+    return json_response(
+        200,
+        {
+            "async_queued_seconds": state.imports.queued_for,
+            "async_running_seconds": state.imports.running_for,
+            "data_row_cap": state.data_row_cap,
+            "report_bytes": state.report_bytes,
+            "rate_limits": None if rates is None else dataclasses.asdict(rates),
+            "latency": {path or "*": seconds for path, seconds in state.limits.latency().items()},
+        },
+    )
+
+
 _ROUTES: dict[str, dict[str, _Handler]] = {
     "/_fake/stats": {"GET": _stats},
     "/_fake/requests": {"GET": _requests},
@@ -248,5 +265,5 @@ _ROUTES: dict[str, dict[str, _Handler]] = {
     "/_fake/lock": {"POST": _lock},
     "/_fake/objects": {"POST": _object},
     "/_fake/limits": {"POST": _limits},
-    "/_fake/knobs": {"POST": _knobs},
+    "/_fake/knobs": {"POST": _knobs, "GET": _show_knobs},
 }
