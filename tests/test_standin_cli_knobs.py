@@ -8,13 +8,13 @@ import threading
 from pathlib import Path
 
 import requests
+from standin_v2 import V2Client
 
 from airflow_provider_tssession.testing import FakeThoughtSpot
 from airflow_provider_tssession.testing.catalog import DEFAULT_ANSWER_ID
 from airflow_provider_tssession.testing.paths import ANSWER_DATA_PATH, REPORT_ANSWER_PATH, SEARCH_DATA_PATH
 from airflow_provider_tssession.testing.process import LISTENING
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
-from tests.standin_v2 import V2Client
 
 REPO = Path(__file__).resolve().parents[1]
 

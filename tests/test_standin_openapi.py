@@ -53,7 +53,7 @@ from airflow_provider_tssession.testing.paths import (
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
 SPEC = Path(__file__).parent / "data" / "dataops-openapi-v2.json"
 REFERENCES = [Path(__file__).resolve().parents[n] / "shared" / "reference" / SPEC.name for n in (2, 3)]
@@ -282,14 +282,9 @@ def _token(ts: FakeThoughtSpot) -> dict[str, str]:
     return {"Authorization": f"Bearer {minted.json()['token']}"}
 
 
-@pytest.fixture
-def ts() -> Iterator[FakeThoughtSpot]:
-    with FakeThoughtSpot({DEFAULT_USER: DEFAULT_PASSWORD}) as fake:
-        yield fake
-
-
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_answers_match_the_spec(ts: FakeThoughtSpot, case: Case) -> None:
+def test_answers_match_the_spec(fake_thoughtspot: FakeThoughtSpot, case: Case) -> None:
+    ts = fake_thoughtspot
     if case.setup is not None:
         case.setup(ts)
     headers = {} if case.status == 401 else _token(ts)
@@ -304,7 +299,10 @@ def test_answers_match_the_spec(ts: FakeThoughtSpot, case: Case) -> None:
         assert isinstance(answer.json()["error"], dict)
 
 
-def test_compact_rows_are_the_one_place_the_stand_in_leaves_the_published_spec(ts: FakeThoughtSpot) -> None:
+def test_compact_rows_are_the_one_place_the_stand_in_leaves_the_published_spec(
+    fake_thoughtspot: FakeThoughtSpot,
+) -> None:
+    ts = fake_thoughtspot
     body = {"metadata_identifier": DEFAULT_ANSWER_ID}
     answer = requests.post(ts.url + ANSWER_DATA_PATH, json=body, headers=_token(ts), timeout=30)
     request, response = RequestsOpenAPIRequest(answer.request), RequestsOpenAPIResponse(answer)

@@ -19,25 +19,24 @@ from airflow_provider_tssession.testing.catalog import (
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    pass
 
 
 @pytest.fixture
-def ts() -> Iterator[FakeThoughtSpot]:
-    with FakeThoughtSpot({DEFAULT_USER: DEFAULT_PASSWORD}, async_import_seconds=0.2) as fake:
-        yield fake
-
-
-@pytest.fixture
-def client(ts: FakeThoughtSpot) -> Any:
+def client(fake_thoughtspot: FakeThoughtSpot) -> Any:
     from thoughtspot_rest_api import TSRestApiV2
 
-    api: Any = TSRestApiV2(server_url=ts.url)
+    api: Any = TSRestApiV2(server_url=fake_thoughtspot.url)
     api.bearer_token = api.auth_token_full(username=DEFAULT_USER, password=DEFAULT_PASSWORD)["token"]
     return api
 
 
-def test_export_edit_and_import_sync_and_async(client: Any, ts: FakeThoughtSpot) -> None:
+@pytest.fixture(autouse=True)
+def quick_async_imports(fake_thoughtspot: FakeThoughtSpot) -> None:
+    fake_thoughtspot.async_import_seconds = 0.2
+
+
+def test_export_edit_and_import_sync_and_async(client: Any, fake_thoughtspot: FakeThoughtSpot) -> None:
     [exported] = client.metadata_tml_export(metadata_ids=[DEFAULT_LIVEBOARD_ID], export_fqn=True)
     assert exported["info"]["status"]["status_code"] == "OK"
     doc = json.loads(exported["edoc"])
@@ -57,7 +56,7 @@ def test_export_edit_and_import_sync_and_async(client: Any, ts: FakeThoughtSpot)
         status = client.metadata_tml_async_status(request)["status_list"][0]
     assert status["task_status"] == "COMPLETED"
     assert status["import_response"]["object"][0]["response"]["status"]["status_code"] == "OK"
-    renamed = ts.catalog.get(DEFAULT_LIVEBOARD_ID)
+    renamed = fake_thoughtspot.catalog.get(DEFAULT_LIVEBOARD_ID)
     assert renamed is not None and renamed.name == "Renamed asynchronously"
 
 
