@@ -11,6 +11,7 @@ import trustme
 from airflow_provider_tssession._compat import Connection
 from airflow_provider_tssession.exceptions import ThoughtSpotConfigError
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
+from airflow_provider_tssession.routing import url_for
 from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 
@@ -31,11 +32,11 @@ def test_defaults() -> None:
     assert s.base_url == "https://my.thoughtspot.cloud"
     assert (s.verify, s.timeout, s.remember_me, s.retry_limit, s.retry_delay) == (True, 30.0, False, 3, 1.0)
     assert (
-        s.url_for("/tspublic/v1/session/info")
+        url_for(s, "/tspublic/v1/session/info")
         == "https://my.thoughtspot.cloud/callosum/v1/tspublic/v1/session/info"
     )
     assert (
-        s.url_for("/api/rest/2.0/auth/session/user")
+        url_for(s, "/api/rest/2.0/auth/session/user")
         == "https://my.thoughtspot.cloud/api/rest/2.0/auth/session/user"
     )
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_tssession.auth import Authenticator
     from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.retry import RetryPolicy
     from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 TEST_CONNECTION_TIMEOUT = 10.0
@@ -158,7 +159,13 @@ class ThoughtSpotHook(BaseHook):
             raise error
 
     def request(
-        self, method: str, endpoint: str, *, idempotent: bool | None = None, **requests_kwargs: Any
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        idempotent: bool | None = None,
+        retry: bool | RetryPolicy = True,
+        **requests_kwargs: Any,
     ) -> requests.Response:
         """Call ThoughtSpot and return the 2xx response; raise `ThoughtSpotApiError` on any other status.
 
@@ -167,17 +174,21 @@ class ThoughtSpotHook(BaseHook):
             or a full URL on the connection's host.
         :param idempotent: Whether replaying the call is safe. By default GET, HEAD, OPTIONS, PUT and DELETE
             are; a POST is retried only when the server certainly did not act, unless this is True.
+        :param retry: False sends the call exactly once: no retry after any failure, and no replay after a
+            401 (the session's expiry is raised; the next call logs in again). For calls that must never
+            reach ThoughtSpot twice, such as a TML import. A ``RetryPolicy`` (retry.py) replaces the
+            connection's policy for this call.
         :param requests_kwargs: Passed to ``requests`` (``params``, ``data``, ``json``, ``timeout``...).
         """
         client = self._current_client()
         try:
-            return client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+            return client.send(method, endpoint, idempotent=idempotent, retry=retry, **requests_kwargs)
         except ThoughtSpotApiError as error:
-            if error.status_code != 401:
+            if error.status_code != 401 or retry is False:
                 raise
         # A 401 means the session ended and the server did not act: log in again once, then replay.
         client = self._replace_ended(client)
-        return client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+        return client.send(method, endpoint, idempotent=idempotent, retry=retry, **requests_kwargs)
 
     def hand_off_session(self) -> dict[str, Any]:
         """Log in if needed and return a sealed handle of the session; the handle's holder now logs it out."""
