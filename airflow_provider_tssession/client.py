@@ -5,8 +5,8 @@ Imported only when a hook first talks to ThoughtSpot, so that parsing a DAG neve
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -18,8 +18,10 @@ from airflow_provider_tssession import __version__
 from airflow_provider_tssession.http_errors import api_error, transport_error
 from airflow_provider_tssession.retry import Log, RetryPolicy
 from airflow_provider_tssession.routing import origin, url_for
+from airflow_provider_tssession.session_state import SessionState
 
 if TYPE_CHECKING:
+    from airflow_provider_tssession.auth import Authenticator
     from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 POOL_SIZE = 10
@@ -84,24 +86,47 @@ def _quiet(manager: urllib3.PoolManager) -> urllib3.PoolManager:
 
 
 class ThoughtSpotClient:
-    """Send requests for one connection: every call has a timeout, transient failures are retried."""
+    """Send requests for one connection: every call has a timeout, transient failures are retried.
 
-    def __init__(self, settings: ThoughtSpotSettings, log: Log) -> None:
+    The client owns its session's state (`state`): it logs in, adopts, hands off, renews and ends it
+    only through the authentication method it was given and the state's named operations.
+    """
+
+    def __init__(self, settings: ThoughtSpotSettings, log: Log, auth: Authenticator) -> None:
         self.settings = settings
         self.log = log
+        self.auth = auth
         self.session = SameOriginSession(settings.base_url)
         self.session.headers.update(HEADERS)
-        self.owns_session = False
-        """True when this process logged in (or minted the current token), so it must log out."""
-        self.auth_state: dict[str, Any] = {}
-        """What the authentication method keeps beside cookies and header (a token's expiry)."""
+        self.state = SessionState(self.session)
         self.policy = RetryPolicy.from_settings(settings)
+        self._renewing = threading.Lock()
         read_environment_once(self.session, settings)
         adapter = _UnverifiedAdapter() if self.session.verify is False else _Adapter()
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
 
-    def send(
+    def login(self) -> None:
+        """Log in with the connection's method; this process now ends the session."""
+        self.state.begin(self.auth.login(self.transmit))
+
+    def renew_if_due(self) -> None:
+        """Renew the credentials when due (a bearer token near its expiry): an ordinary call before a send."""
+        if self.auth.renewal_due(self.state):
+            with self._renewing:  # threads sharing the session share one renewal
+                if self.auth.renewal_due(self.state):
+                    self.auth.renew(self.state, self.transmit, self.log)
+
+    def logout(self) -> None:
+        """End the session on the server; raise `ThoughtSpotApiError` when refused (401: already ended)."""
+        self.auth.logout(self.state, self.transmit)
+
+    def send(self, method: str, endpoint: str, **kwargs: Any) -> requests.Response:
+        """Renew the credentials if due, then send the call (see `transmit`)."""
+        self.renew_if_due()
+        return self.transmit(method, endpoint, **kwargs)
+
+    def transmit(
         self,
         method: str,
         endpoint: str,
@@ -118,12 +143,11 @@ class ThoughtSpotClient:
         url = url_for(self.settings, endpoint)
         kwargs.setdefault("timeout", self.settings.timeout)
         policy = retry if isinstance(retry, RetryPolicy) else self.policy if retry else self.policy.never()
-        what = f"{method} {url}"
         return policy.call(
             lambda: self._send_once(method, url, kwargs, policy),
             method=method,
             idempotent=idempotent,
-            what=what,
+            what=f"{method} {url}",
             log=self.log,
         )
 
@@ -138,55 +162,9 @@ class ThoughtSpotClient:
             raise api_error(response, f"{method} {url}", policy)
         return response
 
-    def secrets(self) -> list[str]:
-        """Every value that authenticates this session (cookies, an Authorization header), for masking."""
-        values = [cookie.value for cookie in self.session.cookies if cookie.value]
-        authorization = self.session.headers.get("Authorization")
-        if isinstance(authorization, str):
-            values += [authorization, authorization.split(" ", 1)[-1]]
-        return values
-
-    def export_state(self) -> dict[str, Any]:
-        """Return what another process needs to continue this session: cookies, Authorization, auth state."""
-        cookies = [
-            {
-                "name": c.name,
-                "value": c.value,
-                "domain": c.domain,
-                "path": c.path,
-                "secure": c.secure,
-                "expires": c.expires,
-                "domain_specified": c.domain_specified,
-            }
-            for c in self.session.cookies
-        ]
-        authorization = self.session.headers.get("Authorization")
-        return {
-            "cookies": cookies,
-            "authorization": authorization if isinstance(authorization, str) else None,
-            "auth": dict(self.auth_state),
-        }
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        """Continue a session exported by `export_state`, possibly in another process."""
-        for c in state["cookies"]:
-            self.session.cookies.set_cookie(
-                http.cookiejar.Cookie(
-                    version=0, name=c["name"], value=c["value"], port=None, port_specified=False,
-                    domain=c["domain"], domain_specified=c["domain_specified"],
-                    domain_initial_dot=c["domain"].startswith("."), path=c["path"], path_specified=True,
-                    secure=c["secure"], expires=c["expires"], discard=c["expires"] is None,
-                    comment=None, comment_url=None, rest={"HttpOnly": ""},
-                )
-            )  # fmt: skip
-        if state.get("authorization"):
-            self.session.headers["Authorization"] = state["authorization"]
-        if isinstance(state.get("auth"), dict):
-            self.auth_state = dict(state["auth"])
-
     def close(self) -> None:
-        """Drop the connection pool and cookies of this session."""
-        self.session.cookies.clear()
+        """Forget this session's credentials and drop its connection pool."""
+        self.state.end()
         self.session.close()
 
 

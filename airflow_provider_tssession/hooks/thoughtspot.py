@@ -108,7 +108,7 @@ class ThoughtSpotHook(BaseHook):
     @property
     def owns_session(self) -> bool:
         """True when this hook logged in (or minted its current token) itself, and so logs out on exit."""
-        return self._client is not None and self._client.owns_session
+        return self._client is not None and self._client.state.owned
 
     def login(self) -> requests.Session:
         """Return the authenticated session, logging in (or adopting the handle's session) the first time."""
@@ -124,8 +124,10 @@ class ThoughtSpotHook(BaseHook):
             return self._client
 
     def get_conn(self) -> requests.Session:
-        """Return the authenticated session (Airflow's usual name for `login`)."""
-        return self.login()
+        """Return the authenticated session for plain `requests` calls; a token due for renewal is renewed."""
+        client = self._current_client()
+        client.renew_if_due()
+        return client.session
 
     def logout(self, *, strict: bool = False) -> None:
         """End the current session on the server; idempotent and best effort.
@@ -139,7 +141,7 @@ class ThoughtSpotHook(BaseHook):
                 return
             host = self.settings.host
             try:
-                self._authenticator.logout(client)
+                client.logout()
                 self.log.info("Logged out of %s", host)
             except ThoughtSpotApiError as error:
                 if error.status_code != 401:
@@ -196,9 +198,7 @@ class ThoughtSpotHook(BaseHook):
 
         with self._lock:
             client = self._current_client()
-            handle = seal_handle(client.export_state(), self.settings)
-            client.owns_session = False
-        return handle
+            return seal_handle(client.state.hand_off(), self.settings)
 
     def test_connection(self) -> tuple[bool, str]:
         """Log in, make one authenticated call, log out; short timeout, no retries (the UI's Test button)."""
@@ -211,7 +211,7 @@ class ThoughtSpotHook(BaseHook):
                 client.send("GET", self._authenticator.check_endpoint)
             finally:
                 try:
-                    self._authenticator.logout(client)
+                    client.logout()
                 finally:
                     client.close()
         except Exception as error:
@@ -236,14 +236,13 @@ class ThoughtSpotHook(BaseHook):
         # Imported here: requests is heavy, and Airflow imports hook modules just to read provider metadata.
         from airflow_provider_tssession.client import ThoughtSpotClient
 
-        client = ThoughtSpotClient(settings, self.log)
+        client = ThoughtSpotClient(settings, self.log, self._authenticator)
         try:
-            self._authenticator.login(client)
+            client.login()
         except BaseException:
             client.close()
             raise
-        client.owns_session = True
-        for secret in client.secrets():
+        for secret in client.state.secrets():
             mask_secret(secret)
         self.log.info(
             "Logged in to %s as %s (%s)", settings.host, settings.login, self._authenticator.description
@@ -274,11 +273,9 @@ class ThoughtSpotHook(BaseHook):
         from airflow_provider_tssession.client import ThoughtSpotClient
         from airflow_provider_tssession.session_handle import open_handle
 
-        state = open_handle(handle, self.settings)
-        client = ThoughtSpotClient(self.settings, self.log)
-        client.restore_state(state)
-        self._authenticator.resume(client)
-        for secret in client.secrets():
+        client = ThoughtSpotClient(self.settings, self.log, self._authenticator)
+        client.state.adopt(open_handle(handle, self.settings))
+        for secret in client.state.secrets():
             mask_secret(secret)
         self.log.info("Reusing the ThoughtSpot session of the login task at %s", self.settings.host)
         return client
