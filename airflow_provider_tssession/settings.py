@@ -80,7 +80,7 @@ class ThoughtSpotSettings:
         settings = cls(
             conn_id=conn_id,
             base_url=_base_url(conn),
-            login=_required(conn_id, "login", conn.login, "set Login to the ThoughtSpot username"),
+            login=_login(conn_id, conn.login),
             password="",
             verify=verify,
             verify_explicit="verify" in reader.extras,
@@ -94,8 +94,10 @@ class ThoughtSpotSettings:
             secret_key=reader.text("secret_key"),
             org_identifier=reader.text("org_identifier"),
             org_id=reader.optional_integer("org_id", minimum=0),
-            token_validity=int(reader.number("token_validity", minimum=1, integer=True)),
-            token_renew_before=reader.number("token_renew_before", minimum=0),
+            token_validity=(validity := int(reader.number("token_validity", minimum=1, integer=True))),
+            token_renew_before=reader.number("token_renew_before", minimum=0)
+            if "token_renew_before" in reader.extras
+            else min(DEFAULTS["token_renew_before"], validity / 5),  # a default must fit a short validity
             ignored_extras=tuple(sorted(set(reader.extras) - set(DEFAULTS))),
         )
         _check_auth_combination(settings)
@@ -138,7 +140,21 @@ def _password(settings: ThoughtSpotSettings, value: str | None) -> str:
             "set Password to the user's password (accounts with MFA cannot use one: set extra.auth_type "
             'to "trusted" or "token" and extra.secret_key)'
         )
-    return _required(settings.conn_id, "password", value, fix)
+    password = _required(settings.conn_id, "password", value, fix)
+    if password != password.strip():
+        problem = "starts or ends with a space or other whitespace, most likely pasted with it"
+        fix = "remove it; a password that really has one must be changed in ThoughtSpot to be used here"
+        raise ThoughtSpotConfigError(settings.conn_id, "password", problem, fix)
+    return password
+
+
+def _login(conn_id: str, value: str | None) -> str:
+    """Strip the whitespace a paste adds; refuse it inside, where no ThoughtSpot user name has any."""
+    login = _required(conn_id, "login", value, "set Login to the ThoughtSpot username").strip()
+    if any(ch.isspace() for ch in login):
+        problem = f"{shown(login)} contains whitespace, which no ThoughtSpot user name has"
+        raise ThoughtSpotConfigError(conn_id, "login", problem, "set Login to the ThoughtSpot username")
+    return login
 
 
 def _check_auth_combination(s: ThoughtSpotSettings) -> None:
@@ -216,7 +232,7 @@ def _base_url(conn: Connection) -> str:
         conn_id, "host", conn.host, "set Host to your cluster, e.g. my.thoughtspot.cloud"
     ).strip()
     fix = "set Host to a name such as my.thoughtspot.cloud or https://my.thoughtspot.cloud, nothing after it"
-    schema = (conn.schema or "").lower()
+    schema = (conn.schema or "").strip().lower()
     try:
         parts = urlsplit(
             host if "://" in host else f"{schema if schema in ('http', 'https') else 'https'}://{host}"

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from hypothesis import HealthCheck, assume, given, reject, settings
+from hypothesis import HealthCheck, assume, example, given, reject, settings
 from hypothesis import strategies as st
 
 from airflow_provider_tssession._compat import Connection, redact
@@ -121,6 +121,7 @@ def connection(**fields: Any) -> Connection:
     schema=st.none() | st.sampled_from(["http", "https", "ftp", "HTTP"]) | st.text(max_size=10),
     extra=extras,
 )
+@example(host="h", port=None, login="0 ", schema=None, extra=None)  # found by hypothesis: a pasted space
 def test_any_connection_is_a_clear_error_or_usable_settings(
     host: str, port: Any, login: str, schema: str | None, extra: str | None
 ) -> None:
