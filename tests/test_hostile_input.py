@@ -37,9 +37,10 @@ from airflow_provider_tssession.testing import INFO_PATH, LOGIN_PATH, FakeThough
 
 SECRET = "Sekret-Pw-0x5f3759df"
 FIELDS = {"host", "port", "login", "password", "extra", *(f"extra.{name}" for name in DEFAULTS)}
-FAST = settings(max_examples=150, deadline=None)
+SCALE = settings.default.max_examples / 100  # 1 in `make test`; 20 in `make hunt` (tests/conftest.py)
+FAST = settings(max_examples=int(150 * SCALE), deadline=None)
 OVER_HTTP = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(30 * SCALE), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 HEADER_TEXT = st.text(alphabet=string.printable.replace("\r", "").replace("\n", ""), max_size=60)
 
