@@ -86,11 +86,7 @@ def _quiet(manager: urllib3.PoolManager) -> urllib3.PoolManager:
 
 
 class ThoughtSpotClient:
-    """Send requests for one connection: every call has a timeout, transient failures are retried.
-
-    The client owns its session's state (`state`): it logs in, adopts, hands off, renews and ends it
-    only through the authentication method it was given and the state's named operations.
-    """
+    """Send one connection's calls (timeouts, retries); owns the session's state (`state`) and login."""
 
     def __init__(self, settings: ThoughtSpotSettings, log: Log, auth: Authenticator) -> None:
         self.settings = settings
@@ -135,10 +131,7 @@ class ThoughtSpotClient:
         retry: bool | RetryPolicy = True,
         **kwargs: Any,
     ) -> requests.Response:
-        """Send one call with the connection's timeout and retry policy; raise on any non-2xx answer.
-
-        `retry=False` sends it once whatever happens; a `RetryPolicy` replaces the connection's for this call.
-        """
+        """Send one call with the timeout and retry policy (or `retry`'s); raise on any non-2xx answer."""
         method = method.upper()
         url = url_for(self.settings, endpoint)
         kwargs.setdefault("timeout", self.settings.timeout)

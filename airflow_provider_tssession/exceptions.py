@@ -57,11 +57,7 @@ class ThoughtSpotConnectionError(ThoughtSpotTransientError):
 
 
 class ThoughtSpotApiError(ThoughtSpotTransientError):
-    """ThoughtSpot answered with an error status; carries its error code, incident id and message.
-
-    Whether the status is `transient` and whether the server `may have acted` are set by whoever read
-    the answer (the retry policy decides: airflow_provider_tssession/retry.py).
-    """
+    """An error status with ThoughtSpot's code, incident id and message; retry.py judged `transient`."""
 
     def __init__(
         self,

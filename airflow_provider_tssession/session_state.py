@@ -1,8 +1,6 @@
-"""The state of one ThoughtSpot session, in one value with one owner: its credentials and who ends them.
+"""A session's state, one value with one owner: its cookies or bearer token, expiry, and who ends it.
 
-The cookie jar and the `Authorization` header of the client's `requests.Session` are written here and
-nowhere else (the server's `Set-Cookie` answers aside), through named operations: `begin`, `adopt`,
-`hand_off`, `renew`, `end`.
+Only here are the session's cookie jar and `Authorization` header written (`Set-Cookie` answers aside).
 """
 
 from __future__ import annotations
