@@ -104,7 +104,7 @@ class ThoughtSpotClient:
 
     def login(self) -> None:
         """Log in with the connection's method; this process now ends the session."""
-        self.state.begin(self.auth.login(self.transmit))
+        self.state.renew(self.auth.login(self.transmit))
 
     def renew_if_due(self) -> None:
         """Renew the credentials when due (a bearer token near its expiry): an ordinary call before a send."""
@@ -162,14 +162,10 @@ class ThoughtSpotClient:
 
 
 def read_environment_once(session: requests.Session, settings: ThoughtSpotSettings) -> None:
-    """Take proxies and the CA bundle from the environment now, instead of on every call.
+    """Read proxies and resolve TLS `verify` once (the `verify` extra, else REQUESTS_CA_BUNDLE, else True).
 
-    With `trust_env` on, requests re-reads os.environ for proxies, NO_PROXY and REQUESTS_CA_BUNDLE, and
-    looks for ~/.netrc, on each call: about a fifth of a loopback call's CPU (see BENCHMARKS.md). Every
-    URL of this session is on the connection's origin, so one look gives the same answers. ~/.netrc is
-    not read: the connection holds the credentials, and a netrc entry must not replace the session's
-    Authorization header. TLS `verify` is resolved here, once: an explicit `verify` extra wins, then
-    REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, then requests' own bundle.
+    With `trust_env`, requests re-reads them (and ~/.netrc) on every call: a fifth of a loopback call's
+    CPU (BENCHMARKS.md). ~/.netrc is not read: a netrc entry must not replace the Authorization header.
     """
     session.proxies.update(requests.utils.get_environ_proxies(settings.base_url))
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import ClassVar, Self
 
 from airflow_provider_tssession._compat import AirflowException
 
@@ -59,6 +59,9 @@ class ThoughtSpotConnectionError(ThoughtSpotTransientError):
 class ThoughtSpotApiError(ThoughtSpotTransientError):
     """An error status with ThoughtSpot's code, incident id and message; retry.py judged `transient`."""
 
+    _FACTS: ClassVar[tuple[str, ...]] = ("status_code", "code", "incident_id", "server_message")
+    _FACTS += ("retry_after", "transient", "server_may_have_acted")
+
     def __init__(
         self,
         message: str,
@@ -83,16 +86,7 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
     @classmethod
     def explaining(cls, error: ThoughtSpotApiError, message: str) -> Self:
         """Return an error of this type with a better message and the facts ThoughtSpot gave `error`."""
-        return cls(
-            message,
-            status_code=error.status_code,
-            code=error.code,
-            incident_id=error.incident_id,
-            server_message=error.server_message,
-            retry_after=error.retry_after,
-            transient=error.transient,
-            server_may_have_acted=error.server_may_have_acted,
-        )
+        return cls(message, **{name: getattr(error, name) for name in cls._FACTS})
 
 
 class ThoughtSpotAuthError(ThoughtSpotApiError):

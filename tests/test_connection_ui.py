@@ -154,18 +154,22 @@ def fill_extra_fields(page: Page, dialog: Locator) -> None:
                 f'[id="switch:element_{field.name}"]'
             ).click()  # the switch; its checkbox is hidden
             expect(dialog.get_by_label(field.label, exact=True)).to_be_checked()
-        elif field.choices:
-            dialog.get_by_role("combobox", name=field.label).click()
+        elif field.choices:  # a react-select, like the connection type
+            dialog.locator(f'[id="element_{field.name}"]').click()
             page.get_by_role("option", name=EXTRA_VALUES[field.name], exact=True).click()
         else:
-            dialog.get_by_label(field.label, exact=True).fill(EXTRA_VALUES[field.name])
+            extra_input(dialog, field.name).fill(EXTRA_VALUES[field.name])
     assert {field.name for field in EXTRA_FIELDS} == {*EXTRA_VALUES, "remember_me"}  # none left out
 
 
+def extra_input(dialog: Locator, name: str) -> Locator:
+    """The text or number input of an extra (Airflow labels only some of them for assistive technology)."""
+    return dialog.locator(f'input[name="element_{name}"], textarea[name="element_{name}"]')
+
+
 def empty_fields(dialog: Locator, names: tuple[str, ...]) -> None:
-    labels = {field.name: field.label for field in EXTRA_FIELDS}
     for name in names:
-        dialog.get_by_label(labels[name], exact=True).fill("")
+        extra_input(dialog, name).fill("")
 
 
 def save_screenshot(page: Page, dialog: Locator, name: str) -> None:
