@@ -149,6 +149,7 @@ def test_any_connection_is_a_clear_error_or_usable_settings(
 
 @FAST
 @given(password=hostile_text)
+@example(password="s ")  # found by make hunt: a password refused for its space would be "quoted" back
 def test_a_password_is_never_quoted_back(password: str) -> None:
     try:
         ThoughtSpotSettings.from_connection(connection(host="h.example", login="u", password=password))
