@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import ClassVar, Self
 
 from airflow_provider_tssession._compat import AirflowException
 
@@ -57,9 +57,10 @@ class ThoughtSpotConnectionError(ThoughtSpotTransientError):
 
 
 class ThoughtSpotApiError(ThoughtSpotTransientError):
-    """ThoughtSpot answered with an error status; carries its error code, incident id and message."""
+    """An error status with ThoughtSpot's code, incident id and message; retry.py judged `transient`."""
 
-    RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+    _FACTS: ClassVar[tuple[str, ...]] = ("status_code", "code", "incident_id", "server_message")
+    _FACTS += ("retry_after", "transient", "server_may_have_acted")
 
     def __init__(
         self,
@@ -70,6 +71,8 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
         incident_id: str | None = None,
         server_message: str | None = None,
         retry_after: float | None = None,
+        transient: bool = False,
+        server_may_have_acted: bool = True,
     ) -> None:
         super().__init__(message)
         self.status_code: int = status_code  # type: ignore[assignment]  # AirflowException types it HTTPStatus
@@ -77,20 +80,13 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
         self.incident_id = incident_id
         self.server_message = server_message
         self.retry_after = retry_after
-        self.transient = status_code in self.RETRYABLE_STATUSES
-        # A 429 is a refusal before any work; a 5xx may come after the server did part of it.
-        self.server_may_have_acted = status_code != 429
+        self.transient = transient
+        self.server_may_have_acted = server_may_have_acted
 
     @classmethod
     def explaining(cls, error: ThoughtSpotApiError, message: str) -> Self:
-        """Return an error of this type with a better message and the details ThoughtSpot gave `error`."""
-        return cls(
-            message,
-            status_code=error.status_code,
-            code=error.code,
-            incident_id=error.incident_id,
-            server_message=error.server_message,
-        )
+        """Return an error of this type with a better message and the facts ThoughtSpot gave `error`."""
+        return cls(message, **{name: getattr(error, name) for name in cls._FACTS})
 
 
 class ThoughtSpotAuthError(ThoughtSpotApiError):

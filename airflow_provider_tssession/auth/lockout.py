@@ -16,7 +16,7 @@ from airflow_provider_tssession.exceptions import ThoughtSpotApiError, ThoughtSp
 if TYPE_CHECKING:
     import requests
 
-    from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.auth import Send
     from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 _lock = threading.Lock()
@@ -30,7 +30,13 @@ def _key(settings: ThoughtSpotSettings) -> str:
 
 
 def send_credentials(
-    client: ThoughtSpotClient, method: str, endpoint: str, *, idempotent: bool = True, **kwargs: Any
+    settings: ThoughtSpotSettings,
+    send: Send,
+    method: str,
+    endpoint: str,
+    *,
+    idempotent: bool = True,
+    **kwargs: Any,
 ) -> requests.Response:
     """Send a login request; a 401/403 is never retried, and refused credentials are never sent again.
 
@@ -38,13 +44,12 @@ def send_credentials(
     credentials take turns: hooks in many threads that log in with the same wrong password at once must
     not each send it; the later ones wait, then find the first one's rejection and send nothing.
     """
-    settings = client.settings
     with _lock:
         login_lock = _login_locks.setdefault(_key(settings), threading.Lock())
     with login_lock:
         refuse_if_rejected(settings)
         try:
-            return client.send(method, endpoint, idempotent=idempotent, **kwargs)
+            return send(method, endpoint, idempotent=idempotent, **kwargs)
         except ThoughtSpotApiError as error:
             if error.status_code not in (401, 403):
                 raise

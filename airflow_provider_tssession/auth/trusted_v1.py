@@ -14,7 +14,7 @@ from airflow_provider_tssession.auth.v1_session import INFO, LOGOUT
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError
 
 if TYPE_CHECKING:
-    from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.auth import Send
 
 AUTH_TOKEN = "/tspublic/v1/session/auth/token"
 LOGIN_TOKEN = "/tspublic/v1/session/login/token"
@@ -27,14 +27,16 @@ class TrustedV1Auth(CookieSessionAuth):
     check_endpoint = INFO
     logout_endpoint = LOGOUT
 
-    def login(self, client: ThoughtSpotClient) -> None:
+    def login(self, send: Send) -> None:
         """Get a login token for the user (in the connection's org), and log in with it."""
-        settings = client.settings
+        settings = self.settings
         form = {"secret_key": settings.secret_key or "", "username": settings.login, "access_level": "FULL"}
         if settings.org_id is not None:
             form["orgid"] = str(settings.org_id)
         try:
-            answer = send_credentials(client, "POST", AUTH_TOKEN, data=form, headers={"Accept": "text/plain"})
+            answer = send_credentials(
+                settings, send, "POST", AUTH_TOKEN, data=form, headers={"Accept": "text/plain"}
+            )
         except ThoughtSpotApiError as error:
             if error.status_code != 500:
                 raise
@@ -52,5 +54,5 @@ class TrustedV1Auth(CookieSessionAuth):
         mask_secret(token)
         form = {"username": settings.login, "auth_token": token, "no_url_redirection": "true"}
         # The token works once: after a failure where the server may have used it, a replay is refused.
-        response = send_credentials(client, "POST", LOGIN_TOKEN, data=form, idempotent=False)
-        check_session_started(client, response, "trusted login")
+        response = send_credentials(settings, send, "POST", LOGIN_TOKEN, data=form, idempotent=False)
+        check_session_started(settings, response, "trusted login")
