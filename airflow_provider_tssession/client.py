@@ -11,7 +11,7 @@ import os
 import ssl
 import time
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
@@ -24,7 +24,11 @@ from airflow_provider_tssession import __version__
 from airflow_provider_tssession.error_body import parse_error_body
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError, ThoughtSpotConnectionError
 from airflow_provider_tssession.retry import Log, call_with_retries
+from airflow_provider_tssession.secret_text import scrub
 from airflow_provider_tssession.settings import ThoughtSpotSettings, origin
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _MAX_ERROR_BODY = 64 * 1024
@@ -102,6 +106,8 @@ class ThoughtSpotClient:
         """True when this process logged in (or minted the current token), so it must log out."""
         self.auth_state: dict[str, Any] = {}
         """What the authentication method keeps beside cookies and header (a token's expiry)."""
+        self.issued_secrets: list[str] = []
+        """Secrets the login obtained besides cookies and header (a one-time login token), for scrubbing."""
         read_environment_once(self.session, settings.base_url)
         self._verify: bool | str | None = _requests_verify(settings)
         adapter = _UnverifiedAdapter() if settings.verify is False else _Adapter()
@@ -114,16 +120,20 @@ class ThoughtSpotClient:
         endpoint: str,
         *,
         idempotent: bool | None = None,
+        final_statuses: frozenset[int] = frozenset(),
         **kwargs: Any,
     ) -> requests.Response:
-        """Send one call with the connection's timeout and retry policy; raise on any non-2xx answer."""
+        """Send one call with the connection's timeout and retry policy; raise on any non-2xx answer.
+
+        `final_statuses` are answers never retried at this endpoint (trusted authentication's 500).
+        """
         method = method.upper()
         url = self.settings.url_for(endpoint)
         kwargs.setdefault("timeout", self.settings.timeout)
         if self._verify is not None:
             kwargs.setdefault("verify", self._verify)
         return call_with_retries(
-            lambda: self._send_once(method, url, kwargs),
+            lambda: self._send_once(method, url, kwargs, final_statuses),
             limit=self.settings.retry_limit,
             delay=self.settings.retry_delay,
             idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
@@ -132,13 +142,17 @@ class ThoughtSpotClient:
             max_wait=self.settings.retry_max_wait,
         )
 
-    def _send_once(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+    def _send_once(
+        self, method: str, url: str, kwargs: dict[str, Any], final_statuses: frozenset[int]
+    ) -> requests.Response:
         try:
             response = self.session.request(method, url, **kwargs)
         except requests.RequestException as error:
             raise transport_error(error, f"{method} {url}", kwargs.get("timeout")) from None
         if not 200 <= response.status_code < 300:
-            raise api_error(response, f"{method} {url}")
+            error = api_error(response, f"{method} {url}", self.known_secrets())
+            error.transient = error.transient and response.status_code not in final_statuses
+            raise error
         return response
 
     def secrets(self) -> list[str]:
@@ -148,6 +162,11 @@ class ThoughtSpotClient:
         if isinstance(authorization, str):
             values += [authorization, authorization.split(" ", 1)[-1]]
         return values
+
+    def known_secrets(self) -> list[str]:
+        """Every secret of the connection and session, to scrub from what a server sends back."""
+        settings = self.settings
+        return [settings.password, settings.secret_key or "", *self.secrets(), *self.issued_secrets]
 
     def export_state(self) -> dict[str, Any]:
         """Return what another process needs to continue this session: cookies, Authorization, auth state."""
@@ -193,18 +212,23 @@ class ThoughtSpotClient:
         self.session.close()
 
 
-def api_error(response: requests.Response, what: str) -> ThoughtSpotApiError:
-    """Build the error for a non-2xx answer from whatever body ThoughtSpot (or a proxy) sent."""
+def api_error(response: requests.Response, what: str, secrets: Sequence[str] = ()) -> ThoughtSpotApiError:
+    """Build the error for a non-2xx answer from whatever body ThoughtSpot (or a proxy) sent.
+
+    Every piece of server text (body, reason, Location) is scrubbed of `secrets` before it is used: a
+    server that echoes the request must not put the password or a cookie into the message.
+    """
     status = response.status_code
     if 300 <= status < 400:
-        target = urlsplit(response.headers.get("Location", "")).netloc or "an unknown place"
+        target = scrub(urlsplit(response.headers.get("Location", "")).netloc, secrets) or "an unknown place"
         return ThoughtSpotApiError(
             f"{what} answered {status} redirecting to {target!r}; the hook follows "
             "redirects only on the connection's own host. Check the connection's Host and scheme.",
             status_code=status,
         )
-    details = parse_error_body(response.content[:_MAX_ERROR_BODY].decode("utf-8", "replace"))
-    text = f"{what} answered {status} {(response.reason or '')[:100]}".rstrip()
+    body = scrub(response.content[:_MAX_ERROR_BODY].decode("utf-8", "replace"), secrets)
+    details = parse_error_body(body)
+    text = f"{what} answered {status} {scrub(response.reason or '', secrets)[:100]}".rstrip()
     if details.code is not None:
         text += f", ThoughtSpot error code {details.code}"
     if details.incident_id:

@@ -41,6 +41,14 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
         60.0,
     ),
     ExtraField(
+        "account_lock_seconds",
+        "Locked account: wait (seconds)",
+        "After ThoughtSpot reports the account locked (403), log in again only after this long; "
+        "ThoughtSpot locks for about an hour",
+        "number",
+        3600.0,
+    ),
+    ExtraField(
         "api_version",
         "API version",
         "REST API of the session login: v1 (/tspublic/v1) or v2 (/api/rest/2.0)",

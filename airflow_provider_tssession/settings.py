@@ -42,6 +42,7 @@ class ThoughtSpotSettings:
     retry_limit: int = 3
     retry_delay: float = 1.0
     retry_max_wait: float = 60.0
+    account_lock_seconds: float = 3600.0
     api_version: str = "v1"
     auth_type: str = "session"
     secret_key: str | None = field(default=None, repr=False)
@@ -107,6 +108,7 @@ class ThoughtSpotSettings:
             retry_limit=int(reader.number("retry_limit", minimum=1, maximum=100, integer=True)),
             retry_delay=reader.number("retry_delay", minimum=0, maximum=600),
             retry_max_wait=reader.number("retry_max_wait", minimum=0, maximum=3600),
+            account_lock_seconds=reader.number("account_lock_seconds", minimum=0, maximum=7 * 86400),
             api_version=reader.choice("api_version"),
             auth_type=reader.choice("auth_type"),
             secret_key=reader.text("secret_key"),

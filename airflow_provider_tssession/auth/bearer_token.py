@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import requests.auth
 
-from airflow_provider_tssession._compat import mask_secret
 from airflow_provider_tssession.auth.lockout import send_credentials
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError, ThoughtSpotTransientError
+from airflow_provider_tssession.secret_text import mask_encoded
 
 if TYPE_CHECKING:
     from airflow_provider_tssession.client import ThoughtSpotClient
@@ -104,7 +104,7 @@ def mint(client: ThoughtSpotClient) -> None:
         client, "POST", TOKEN_FULL, json=body, headers={"Authorization": None}, auth=_as_is
     )
     token, lifetime = _read_token(response, settings.host)
-    mask_secret(token)
+    mask_encoded(token)
     client.session.headers["Authorization"] = f"Bearer {token}"
     client.auth_state["expires_at"] = started + lifetime
 

@@ -7,8 +7,9 @@ from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_tssession._compat import BaseHook, mask_secret
+from airflow_provider_tssession._compat import BaseHook
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError
+from airflow_provider_tssession.secret_text import mask_encoded
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -84,8 +85,8 @@ class ThoughtSpotHook(BaseHook):
             self.log.warning(
                 "Connection %s: ignoring unknown extras %s", self.thoughtspot_conn_id, settings.ignored_extras
             )
-        if settings.secret_key:
-            mask_secret(settings.secret_key)
+        for secret in (settings.password, settings.secret_key):
+            mask_encoded(secret)  # Airflow masks the raw password; a server may echo it encoded
         if settings.verify is False:
             self.log.warning(
                 "TLS certificate verification is off for %s (extra 'verify' is false): a man in the middle "
@@ -233,7 +234,7 @@ class ThoughtSpotHook(BaseHook):
             raise
         client.owns_session = True
         for secret in client.secrets():
-            mask_secret(secret)
+            mask_encoded(secret)
         self.log.info(
             "Logged in to %s as %s (%s)", settings.host, settings.login, self._authenticator.description
         )
@@ -268,6 +269,6 @@ class ThoughtSpotHook(BaseHook):
         client.restore_state(state)
         self._authenticator.resume(client)
         for secret in client.secrets():
-            mask_secret(secret)
+            mask_encoded(secret)
         self.log.info("Reusing the ThoughtSpot session of the login task at %s", self.settings.host)
         return client
