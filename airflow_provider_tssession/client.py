@@ -150,9 +150,9 @@ class ThoughtSpotClient:
         except requests.RequestException as error:
             raise transport_error(error, f"{method} {url}", kwargs.get("timeout")) from None
         if not 200 <= response.status_code < 300:
-            error = api_error(response, f"{method} {url}", self.known_secrets())
-            error.transient = error.transient and response.status_code not in final_statuses
-            raise error
+            failure = api_error(response, f"{method} {url}", self.known_secrets())
+            failure.transient = failure.transient and response.status_code not in final_statuses
+            raise failure
         return response
 
     def secrets(self) -> list[str]:
