@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from airflow_services import AirflowServices, free_port, http_ok, query
-from dags.thoughtspot_lockout_dags import REJECTED_CONNECTIONS
+from dags.thoughtspot_security_dags import REJECTED_CONNECTIONS
 
 from airflow_provider_tssession.testing import LOGIN_PATH, FakeThoughtSpot
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER

@@ -6,15 +6,20 @@ is in test_e2e_local_executor.py; docs/faults.md ("Hostile servers and inputs") 
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, quote, quote_plus
 
 import pytest
 from auth_methods import with_extra
+from hostile_servers import Seen, Writer, hostile, logged_in
 
 from airflow_provider_tssession._compat import AirflowFailException
 from airflow_provider_tssession.auth import lockout
-from airflow_provider_tssession.exceptions import ThoughtSpotAuthError
+from airflow_provider_tssession.exceptions import ThoughtSpotAuthError, ThoughtSpotError
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
 from airflow_provider_tssession.testing import (
     LOGIN_PATH,
@@ -135,3 +140,120 @@ def test_a_wrong_secret_key_is_sent_once_and_remembered(
         ThoughtSpotHook().login()
     assert cluster.count(TRUSTED_TOKEN_PATH) == 1
     assert cluster.count(TOKEN_LOGIN_PATH) == 0
+
+
+# Item 3: secrets a server echoes never reach exception text (nor a failure callback). ---------------------
+ODD_PASSWORD = 'Pa ss"w\\ör&d+=/%-13'  # every encoding differs from the raw text
+ODD_SECRET_KEY = "Sk ey/+&=ü-13-secret"
+SESSION_COOKIE = "hostile-jsession-0123456789"
+BEARER = "bearer-token/+=xyz-0123456789"
+
+
+def forms(secret: str) -> set[str]:
+    """How a server may echo a secret, worked out here independently of the code under test."""
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret),
+        json.dumps(secret)[1:-1],
+        html.escape(secret),
+        re.sub("%[0-9A-F]{2}", lambda hexa: hexa.group(0).lower(), quote_plus(secret)),
+    }
+
+
+def echo_login_body(seen: Seen, writer: Writer) -> None:
+    """A gateway that refuses the login and quotes the request body (form-encoded or JSON) as text."""
+    writer.reply(400, b"Rejected request body: " + seen.body, {"Content-Type": "text/plain"})
+
+
+def echo_decoded_password(seen: Seen, writer: Writer) -> None:
+    """... or the decoded password, inside a JSON error, or in an HTML title, or URL-encoded again."""
+    password = parse_qs(seen.body.decode())["password"][0]
+    if seen.path.endswith("info"):
+        return
+    body = json.dumps({"code": 10000, "debug": [f"bad password {password}"], "incident_id": password})
+    writer.reply(400, body.encode(), {"Content-Type": "application/json"}, reason=quote(password, safe=""))
+
+
+def echo_html(seen: Seen, writer: Writer) -> None:
+    password = parse_qs(seen.body.decode())["password"][0]
+    page = f"<html><head><title>Denied {html.escape(password)}</title></head><body></body></html>"
+    writer.reply(403, page.encode(), {"Content-Type": "text/html"})
+
+
+def echo_headers_after_login(seen: Seen, writer: Writer) -> None:
+    """Log in fine, then answer every call with the Cookie and Authorization headers it carried."""
+    if logged_in(seen, writer, f"JSESSIONID={SESSION_COOKIE}"):
+        return
+    if seen.path.endswith("/auth/token/full"):
+        now = 1_700_000_000_000
+        body = {"token": BEARER, "creation_time_in_millis": now, "expiration_time_in_millis": now + 300_000}
+        writer.reply(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+        return
+    echoed = f"cookie={seen.header('Cookie')} authorization={seen.header('Authorization')}"
+    writer.reply(400, json.dumps({"message": echoed}).encode(), {"Content-Type": "application/json"})
+
+
+ECHOES = {
+    "v1 form body": (echo_login_body, {}, ODD_PASSWORD),
+    "v2 JSON body": (echo_login_body, {"api_version": "v2"}, ODD_PASSWORD),
+    "decoded password": (echo_decoded_password, {}, ODD_PASSWORD),
+    "HTML title": (echo_html, {}, ODD_PASSWORD),
+    "trusted secret key": (
+        echo_login_body,
+        {"auth_type": "trusted", "secret_key": ODD_SECRET_KEY},
+        ODD_SECRET_KEY,
+    ),
+    "session cookie": (echo_headers_after_login, {}, SESSION_COOKIE),
+    "bearer token": (echo_headers_after_login, {"auth_type": "token"}, BEARER),
+}
+
+
+def error_texts(error: BaseException) -> list[str]:
+    texts = [str(error), repr(error), *map(str, error.args)]
+    texts += [str(getattr(error, name, "")) for name in ("server_message", "incident_id")]
+    return texts
+
+
+@pytest.mark.parametrize("case", sorted(ECHOES))
+def test_secrets_a_server_echoes_are_scrubbed_from_errors(
+    case: str, use_connection: Callable[..., str]
+) -> None:
+    respond, extra, secret = ECHOES[case]
+    with hostile(respond) as server:
+        use_connection(server, password=ODD_PASSWORD, extra={"retry_limit": 1, **extra})
+        with pytest.raises(ThoughtSpotError) as caught, ThoughtSpotHook() as hook:
+            hook.request("GET", "/tspublic/v1/session/info")
+    assert server.seen  # the secret really went out, and came back
+    texts = error_texts(caught.value)
+    assert "***" in texts[0]  # the echo reached the message, scrubbed
+    for form in forms(secret) | forms(ODD_PASSWORD):
+        assert not [text for text in texts if form in text], (case, form)
+
+
+def test_the_masker_knows_the_encoded_password(use_connection: Callable[..., str]) -> None:
+    from airflow_provider_tssession._compat import redact
+
+    with hostile(echo_headers_after_login) as server:
+        use_connection(server, password=ODD_PASSWORD)
+        with ThoughtSpotHook():
+            pass
+    for form in forms(ODD_PASSWORD) | forms(SESSION_COOKIE):
+        assert form not in str(redact(f"sent {form} here")), form
+
+
+def test_a_failure_callback_never_receives_the_password(
+    airflow_db: Path, use_connection: Callable[..., str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow_provider_tssession._compat import DagBag
+
+    record = tmp_path / "callback.jsonl"
+    monkeypatch.setenv("TS_CALLBACK_RECORD", str(record))
+    dag = DagBag(str(REPO / "tests" / "dags")).dags["ts_failure_callback"]
+    with hostile(echo_decoded_password) as server:
+        use_connection(server, conn_id="ts_echoing_gateway", password=ODD_PASSWORD, extra={"retry_limit": 1})
+        assert dag.test().state == "failed"
+    received = json.loads(record.read_text())
+    assert "***" in received[0]  # the callback ran and got the (scrubbed) echo
+    for form in forms(ODD_PASSWORD):
+        assert not [text for text in received if form in text], form
