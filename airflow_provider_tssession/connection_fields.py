@@ -86,7 +86,7 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
     ExtraField(
         "token_renew_before",
         "Renew token before expiry (seconds)",
-        "Mint a new bearer token this long before the current one expires; empty means 60",
+        "Mint the next bearer token this long before expiry; empty: 60, or a fifth of a shorter validity",
         "number",
         60.0,
     ),

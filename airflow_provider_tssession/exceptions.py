@@ -57,9 +57,11 @@ class ThoughtSpotConnectionError(ThoughtSpotTransientError):
 
 
 class ThoughtSpotApiError(ThoughtSpotTransientError):
-    """ThoughtSpot answered with an error status; carries its error code, incident id and message."""
+    """ThoughtSpot answered with an error status; carries its error code, incident id and message.
 
-    RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+    Whether the status is `transient` and whether the server `may have acted` are set by whoever read
+    the answer (the retry policy decides: airflow_provider_tssession/retry.py).
+    """
 
     def __init__(
         self,
@@ -70,6 +72,8 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
         incident_id: str | None = None,
         server_message: str | None = None,
         retry_after: float | None = None,
+        transient: bool = False,
+        server_may_have_acted: bool = True,
     ) -> None:
         super().__init__(message)
         self.status_code: int = status_code  # type: ignore[assignment]  # AirflowException types it HTTPStatus
@@ -77,19 +81,21 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
         self.incident_id = incident_id
         self.server_message = server_message
         self.retry_after = retry_after
-        self.transient = status_code in self.RETRYABLE_STATUSES
-        # A 429 is a refusal before any work; a 5xx may come after the server did part of it.
-        self.server_may_have_acted = status_code != 429
+        self.transient = transient
+        self.server_may_have_acted = server_may_have_acted
 
     @classmethod
     def explaining(cls, error: ThoughtSpotApiError, message: str) -> Self:
-        """Return an error of this type with a better message and the details ThoughtSpot gave `error`."""
+        """Return an error of this type with a better message and the facts ThoughtSpot gave `error`."""
         return cls(
             message,
             status_code=error.status_code,
             code=error.code,
             incident_id=error.incident_id,
             server_message=error.server_message,
+            retry_after=error.retry_after,
+            transient=error.transient,
+            server_may_have_acted=error.server_may_have_acted,
         )
 
 

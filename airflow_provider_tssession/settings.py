@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_tssession.connection_fields import DEFAULTS, EXTRA_FIELDS
-from airflow_provider_tssession.exceptions import ThoughtSpotConfigError, ThoughtSpotRequestError
+from airflow_provider_tssession.exceptions import ThoughtSpotConfigError
+from airflow_provider_tssession.routing import V1_PREFIX
 
 if TYPE_CHECKING:
     from airflow_provider_tssession._compat import Connection
 
-V1_PREFIX = "/callosum/v1"
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PORT = re.compile(r"^[0-9]{1,5}\Z")
@@ -35,21 +35,21 @@ class ThoughtSpotSettings:
     base_url: str
     login: str
     password: str = field(repr=False)
-    verify: bool | str = True
+    verify: bool | str = DEFAULTS["verify"]
     verify_explicit: bool = False
-    timeout: float = 30.0
-    remember_me: bool = False
-    retry_limit: int = 3
-    retry_delay: float = 1.0
-    retry_max_wait: float = 60.0
-    account_lock_seconds: float = 3600.0
-    api_version: str = "v1"
-    auth_type: str = "session"
+    timeout: float = DEFAULTS["timeout"]
+    remember_me: bool = DEFAULTS["remember_me"]
+    retry_limit: int = DEFAULTS["retry_limit"]
+    retry_delay: float = DEFAULTS["retry_delay"]
+    retry_max_wait: float = DEFAULTS["retry_max_wait"]
+    account_lock_seconds: float = DEFAULTS["account_lock_seconds"]
+    api_version: str = DEFAULTS["api_version"]
+    auth_type: str = DEFAULTS["auth_type"]
     secret_key: str | None = field(default=None, repr=False)
     org_identifier: str | None = None
     org_id: int | None = None
-    token_validity: int = 300
-    token_renew_before: float = 60.0
+    token_validity: int = DEFAULTS["token_validity"]
+    token_renew_before: float = DEFAULTS["token_renew_before"]
     ignored_extras: tuple[str, ...] = ()
 
     @property
@@ -72,24 +72,6 @@ class ThoughtSpotSettings:
         """The host (and port) requests go to, for log lines and error messages."""
         return urlsplit(self.base_url).netloc
 
-    def url_for(self, endpoint: str) -> str:
-        """Map a documented resource path (or a full URL on this host) to the URL to call."""
-        if "://" in endpoint:
-            return self._same_origin(endpoint)
-        path = "/" + endpoint.lstrip("/")
-        if path.startswith("/tspublic/"):
-            path = V1_PREFIX + path
-        return self.base_url + path
-
-    def _same_origin(self, url: str) -> str:
-        if origin(url) != origin(self.base_url):
-            raise ThoughtSpotRequestError(
-                f"Refusing to call {urlsplit(url).netloc or url[:60]!r}: the session of connection "
-                f"{self.conn_id!r} belongs to {self.base_url}, and its cookies never go to another host. "
-                "Pass a path such as /tspublic/v1/... instead."
-            )
-        return url
-
     @classmethod
     def from_connection(cls, conn: Connection) -> ThoughtSpotSettings:
         """Validate every field; each problem raises an error that names the field and the fix."""
@@ -99,7 +81,7 @@ class ThoughtSpotSettings:
         settings = cls(
             conn_id=conn_id,
             base_url=_base_url(conn),
-            login=_required(conn_id, "login", conn.login, "set Login to the ThoughtSpot username"),
+            login=_login(conn_id, conn.login),
             password="",
             verify=verify,
             verify_explicit="verify" in reader.extras,
@@ -114,25 +96,14 @@ class ThoughtSpotSettings:
             secret_key=reader.text("secret_key"),
             org_identifier=reader.text("org_identifier"),
             org_id=reader.optional_integer("org_id", minimum=0),
-            token_validity=int(reader.number("token_validity", minimum=1, integer=True)),
-            token_renew_before=reader.number("token_renew_before", minimum=0),
+            token_validity=(validity := int(reader.number("token_validity", minimum=1, integer=True))),
+            token_renew_before=reader.number("token_renew_before", minimum=0)
+            if "token_renew_before" in reader.extras
+            else min(DEFAULTS["token_renew_before"], validity / 5),  # a default must fit a short validity
             ignored_extras=tuple(sorted(set(reader.extras) - set(DEFAULTS))),
         )
         _check_auth_combination(settings)
         return replace(settings, password=_password(settings, conn.password))
-
-
-def origin(url: str) -> tuple[str, str | None, int] | None:
-    """Scheme, host and port of a URL (default ports filled in); None for a relative or unreadable URL."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        return None
-    return scheme, parts.hostname, port or (80 if scheme == "http" else 443)
 
 
 def shown(value: object, limit: int = 120) -> str:
@@ -171,7 +142,21 @@ def _password(settings: ThoughtSpotSettings, value: str | None) -> str:
             "set Password to the user's password (accounts with MFA cannot use one: set extra.auth_type "
             'to "trusted" or "token" and extra.secret_key)'
         )
-    return _required(settings.conn_id, "password", value, fix)
+    password = _required(settings.conn_id, "password", value, fix)
+    if password != password.strip():
+        problem = "starts or ends with a space or other whitespace, most likely pasted with it"
+        fix = "remove it; a password that really has one must be changed in ThoughtSpot to be used here"
+        raise ThoughtSpotConfigError(settings.conn_id, "password", problem, fix)
+    return password
+
+
+def _login(conn_id: str, value: str | None) -> str:
+    """Strip the whitespace a paste adds; refuse it inside, where no ThoughtSpot user name has any."""
+    login = _required(conn_id, "login", value, "set Login to the ThoughtSpot username").strip()
+    if any(ch.isspace() for ch in login):
+        problem = f"{shown(login)} contains whitespace, which no ThoughtSpot user name has"
+        raise ThoughtSpotConfigError(conn_id, "login", problem, "set Login to the ThoughtSpot username")
+    return login
 
 
 def _check_auth_combination(s: ThoughtSpotSettings) -> None:
@@ -249,7 +234,7 @@ def _base_url(conn: Connection) -> str:
         conn_id, "host", conn.host, "set Host to your cluster, e.g. my.thoughtspot.cloud"
     ).strip()
     fix = "set Host to a name such as my.thoughtspot.cloud or https://my.thoughtspot.cloud, nothing after it"
-    schema = (conn.schema or "").lower()
+    schema = (conn.schema or "").strip().lower()
     try:
         parts = urlsplit(
             host if "://" in host else f"{schema if schema in ('http', 'https') else 'https'}://{host}"

@@ -33,6 +33,7 @@ for name in [key for key in os.environ if key.startswith("AIRFLOW_CONN_")]:
 
 import pytest  # noqa: E402
 from airflow import __version__ as AIRFLOW_VERSION  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from airflow_provider_tssession.auth import lockout  # noqa: E402
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER  # noqa: E402
@@ -41,6 +42,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from airflow_provider_tssession.testing import FakeThoughtSpot
+
+# Property tests give the same result on every run of a commit (`make test`, CI with CI=true); `make hunt`
+# (HYPOTHESIS_PROFILE=hunt) draws new random examples, 20 times as many, to find cases worth pinning.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("hunt", max_examples=2000, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(
+    "ci" if os.environ.get("CI") == "true" else os.environ.get("HYPOTHESIS_PROFILE", "ci")
+)
 
 CONN_ID = "thoughtspot_default"
 FAST = {"retry_delay": 0, "timeout": 5}

@@ -11,6 +11,7 @@ import trustme
 from airflow_provider_tssession._compat import Connection
 from airflow_provider_tssession.exceptions import ThoughtSpotConfigError
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
+from airflow_provider_tssession.routing import url_for
 from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 
@@ -31,11 +32,11 @@ def test_defaults() -> None:
     assert s.base_url == "https://my.thoughtspot.cloud"
     assert (s.verify, s.timeout, s.remember_me, s.retry_limit, s.retry_delay) == (True, 30.0, False, 3, 1.0)
     assert (
-        s.url_for("/tspublic/v1/session/info")
+        url_for(s, "/tspublic/v1/session/info")
         == "https://my.thoughtspot.cloud/callosum/v1/tspublic/v1/session/info"
     )
     assert (
-        s.url_for("/api/rest/2.0/auth/session/user")
+        url_for(s, "/api/rest/2.0/auth/session/user")
         == "https://my.thoughtspot.cloud/api/rest/2.0/auth/session/user"
     )
 
@@ -137,3 +138,25 @@ def test_a_bad_connection_fails_in_the_hook_not_deep_in_requests(monkeypatch: py
     )
     with pytest.raises(ThoughtSpotConfigError, match="field 'host'"):
         ThoughtSpotHook("ts_bad").login()
+
+
+def test_whitespace_pasted_around_a_login_or_host_is_stripped() -> None:
+    s = settings(host="  my.thoughtspot.cloud ", login="etl_user \u00a0", schema=" http ")
+    assert (s.base_url, s.login) == ("http://my.thoughtspot.cloud", "etl_user")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "hint"),
+    [
+        ({"login": "etl user"}, "login", "contains whitespace"),
+        ({"password": "Pw-123456 "}, "password", "starts or ends with a space"),
+        ({"password": "\u00a0Pw-123456"}, "password", "starts or ends with a space"),
+    ],
+)
+def test_whitespace_that_cannot_be_stripped_safely_is_refused_before_any_request(
+    fields: dict[str, Any], field: str, hint: str
+) -> None:
+    with pytest.raises(ThoughtSpotConfigError) as caught:
+        settings(**fields)
+    assert caught.value.field == field and hint in str(caught.value) and "Fix:" in str(caught.value)
+    assert "Pw-123456" not in str(caught.value)

@@ -22,7 +22,7 @@ from airflow_provider_tssession.exceptions import ThoughtSpotApiError, ThoughtSp
 if TYPE_CHECKING:
     import requests
 
-    from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.auth import Send
     from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 LOCKED_STATUS = 403
@@ -47,7 +47,8 @@ def _key(settings: ThoughtSpotSettings) -> str:
 
 
 def send_credentials(
-    client: ThoughtSpotClient,
+    settings: ThoughtSpotSettings,
+    send: Send,
     method: str,
     endpoint: str,
     *,
@@ -60,17 +61,15 @@ def send_credentials(
     Transient failures are retried like any login (unless `idempotent` is False). Logins with the same
     credentials take turns: hooks in many threads that log in with the same wrong password at once must
     not each send it; the later ones wait, then find the first one's rejection and send nothing.
-    `rejected_statuses` are the answers that mean "these credentials are refused" at this endpoint.
+    `rejected_statuses` are the answers that mean "these credentials are refused" at this endpoint:
+    never retried, whatever the connection's retry policy says about them.
     """
-    settings = client.settings
     with _lock:
         login_lock = _login_locks.setdefault(_key(settings), threading.Lock())
     with login_lock:
         refuse_if_rejected(settings)
         try:
-            return client.send(
-                method, endpoint, idempotent=idempotent, final_statuses=rejected_statuses, **kwargs
-            )
+            return send(method, endpoint, idempotent=idempotent, not_retried=rejected_statuses, **kwargs)
         except ThoughtSpotApiError as error:
             if error.status_code not in rejected_statuses:
                 raise

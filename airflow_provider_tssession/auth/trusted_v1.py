@@ -14,7 +14,7 @@ from airflow_provider_tssession.exceptions import ThoughtSpotApiError
 from airflow_provider_tssession.secret_text import mask_encoded
 
 if TYPE_CHECKING:
-    from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.auth import Send
 
 AUTH_TOKEN = "/tspublic/v1/session/auth/token"
 LOGIN_TOKEN = "/tspublic/v1/session/login/token"
@@ -27,16 +27,17 @@ class TrustedV1Auth(CookieSessionAuth):
     check_endpoint = INFO
     logout_endpoint = LOGOUT
 
-    def login(self, client: ThoughtSpotClient) -> None:
+    def login(self, send: Send) -> None:
         """Get a login token for the user (in the connection's org), and log in with it."""
-        settings = client.settings
+        settings = self.settings
         form = {"secret_key": settings.secret_key or "", "username": settings.login, "access_level": "FULL"}
         if settings.org_id is not None:
             form["orgid"] = str(settings.org_id)
         # ThoughtSpot answers a wrong secret key (or trusted authentication off) with 500: a rejection,
         # not retried and remembered like a 401 (a 502-504 is still retried).
         answer = send_credentials(
-            client,
+            settings,
+            send,
             "POST",
             AUTH_TOKEN,
             data=form,
@@ -50,8 +51,9 @@ class TrustedV1Auth(CookieSessionAuth):
                 status_code=answer.status_code,
             )
         mask_encoded(token)
-        client.issued_secrets.append(token)
         form = {"username": settings.login, "auth_token": token, "no_url_redirection": "true"}
         # The token works once: after a failure where the server may have used it, a replay is refused.
-        response = send_credentials(client, "POST", LOGIN_TOKEN, data=form, idempotent=False)
-        check_session_started(client, response, "trusted login")
+        response = send_credentials(
+            settings, send, "POST", LOGIN_TOKEN, data=form, idempotent=False, secrets=(token,)
+        )
+        check_session_started(settings, response, "trusted login")

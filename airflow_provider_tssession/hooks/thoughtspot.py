@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_tssession.auth import Authenticator
     from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.retry import RetryPolicy
     from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 TEST_CONNECTION_TIMEOUT = 10.0
@@ -108,7 +109,7 @@ class ThoughtSpotHook(BaseHook):
     @property
     def owns_session(self) -> bool:
         """True when this hook logged in (or minted its current token) itself, and so logs out on exit."""
-        return self._client is not None and self._client.owns_session
+        return self._client is not None and self._client.state.owned
 
     def login(self) -> requests.Session:
         """Return the authenticated session, logging in (or adopting the handle's session) the first time."""
@@ -124,8 +125,10 @@ class ThoughtSpotHook(BaseHook):
             return self._client
 
     def get_conn(self) -> requests.Session:
-        """Return the authenticated session (Airflow's usual name for `login`)."""
-        return self.login()
+        """Return the authenticated session for plain `requests` calls; a token due for renewal is renewed."""
+        client = self._current_client()
+        client.renew_if_due()
+        return client.session
 
     def logout(self, *, strict: bool = False) -> None:
         """End the current session on the server; idempotent and best effort.
@@ -139,7 +142,7 @@ class ThoughtSpotHook(BaseHook):
                 return
             host = self.settings.host
             try:
-                self._authenticator.logout(client)
+                client.logout()
                 self.log.info("Logged out of %s", host)
             except ThoughtSpotApiError as error:
                 if error.status_code != 401:
@@ -159,7 +162,13 @@ class ThoughtSpotHook(BaseHook):
             raise error
 
     def request(
-        self, method: str, endpoint: str, *, idempotent: bool | None = None, **requests_kwargs: Any
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        idempotent: bool | None = None,
+        retry: bool | RetryPolicy = True,
+        **requests_kwargs: Any,
     ) -> requests.Response:
         """Call ThoughtSpot and return the 2xx response; raise `ThoughtSpotApiError` on any other status.
 
@@ -168,17 +177,21 @@ class ThoughtSpotHook(BaseHook):
             or a full URL on the connection's host.
         :param idempotent: Whether replaying the call is safe. By default GET, HEAD, OPTIONS, PUT and DELETE
             are; a POST is retried only when the server certainly did not act, unless this is True.
+        :param retry: False sends the call exactly once: no retry after any failure, and no replay after a
+            401 (the session's expiry is raised; the next call logs in again). For calls that must never
+            reach ThoughtSpot twice, such as a TML import. A ``RetryPolicy`` (retry.py) replaces the
+            connection's policy for this call.
         :param requests_kwargs: Passed to ``requests`` (``params``, ``data``, ``json``, ``timeout``...).
         """
         client = self._current_client()
         try:
-            return client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+            return client.send(method, endpoint, idempotent=idempotent, retry=retry, **requests_kwargs)
         except ThoughtSpotApiError as error:
-            if error.status_code != 401:
+            if error.status_code != 401 or retry is False:
                 raise
         # A 401 means the session ended and the server did not act: log in again once, then replay.
         client = self._replace_ended(client)
-        return client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+        return client.send(method, endpoint, idempotent=idempotent, retry=retry, **requests_kwargs)
 
     def hand_off_session(self) -> dict[str, Any]:
         """Log in if needed and return a sealed handle of the session; the handle's holder now logs it out."""
@@ -186,9 +199,7 @@ class ThoughtSpotHook(BaseHook):
 
         with self._lock:
             client = self._current_client()
-            handle = seal_handle(client.export_state(), self.settings)
-            client.owns_session = False
-        return handle
+            return seal_handle(client.state.hand_off(), self.settings)
 
     def test_connection(self) -> tuple[bool, str]:
         """Log in, make one authenticated call, log out; short timeout, no retries (the UI's Test button)."""
@@ -201,7 +212,7 @@ class ThoughtSpotHook(BaseHook):
                 client.send("GET", self._authenticator.check_endpoint)
             finally:
                 try:
-                    self._authenticator.logout(client)
+                    client.logout()
                 finally:
                     client.close()
         except Exception as error:
@@ -226,14 +237,13 @@ class ThoughtSpotHook(BaseHook):
         # Imported here: requests is heavy, and Airflow imports hook modules just to read provider metadata.
         from airflow_provider_tssession.client import ThoughtSpotClient
 
-        client = ThoughtSpotClient(settings, self.log)
+        client = ThoughtSpotClient(settings, self.log, self._authenticator)
         try:
-            self._authenticator.login(client)
+            client.login()
         except BaseException:
             client.close()
             raise
-        client.owns_session = True
-        for secret in client.secrets():
+        for secret in client.state.secrets():
             mask_encoded(secret)
         self.log.info(
             "Logged in to %s as %s (%s)", settings.host, settings.login, self._authenticator.description
@@ -264,11 +274,9 @@ class ThoughtSpotHook(BaseHook):
         from airflow_provider_tssession.client import ThoughtSpotClient
         from airflow_provider_tssession.session_handle import open_handle
 
-        state = open_handle(handle, self.settings)
-        client = ThoughtSpotClient(self.settings, self.log)
-        client.restore_state(state)
-        self._authenticator.resume(client)
-        for secret in client.secrets():
+        client = ThoughtSpotClient(self.settings, self.log, self._authenticator)
+        client.state.adopt(open_handle(handle, self.settings))
+        for secret in client.state.secrets():
             mask_encoded(secret)
         self.log.info("Reusing the ThoughtSpot session of the login task at %s", self.settings.host)
         return client
