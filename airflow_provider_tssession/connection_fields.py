@@ -30,6 +30,14 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
     ExtraField(
         "timeout", "Timeout (seconds)", "Seconds for every call (per-call override possible)", "number", 30.0
     ),
+    ExtraField(
+        "deadline",
+        "Deadline per attempt (seconds)",
+        "Most seconds one attempt of a call may take in all, however slowly the server sends; "
+        "empty means 120 or 4 x timeout, whichever is larger",
+        "number",
+        None,
+    ),
     ExtraField("remember_me", "Remember me", "Ask ThoughtSpot for a long-lived session", "boolean", False),
     ExtraField("retry_limit", "Retry limit", "Attempts per call, including the first", "integer", 3),
     ExtraField("retry_delay", "Retry delay (seconds)", "Base of the exponential backoff", "number", 1.0),

@@ -9,17 +9,24 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, quote, quote_plus
 
 import pytest
 from auth_methods import with_extra
-from hostile_servers import Seen, Writer, hostile, logged_in
+from hostile_servers import HostileServer, Seen, Writer, hostile, logged_in
 
 from airflow_provider_tssession._compat import AirflowFailException
 from airflow_provider_tssession.auth import lockout
-from airflow_provider_tssession.exceptions import ThoughtSpotAuthError, ThoughtSpotError
+from airflow_provider_tssession.exceptions import (
+    ThoughtSpotApiError,
+    ThoughtSpotAuthError,
+    ThoughtSpotConfigError,
+    ThoughtSpotConnectionError,
+    ThoughtSpotError,
+    ThoughtSpotRequestError,
+)
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
 from airflow_provider_tssession.testing import (
     LOGIN_PATH,
@@ -257,3 +264,251 @@ def test_a_failure_callback_never_receives_the_password(
     assert "***" in received[0]  # the callback ran and got the (scrubbed) echo
     for form in forms(ODD_PASSWORD):
         assert not [text for text in received if form in text], form
+
+
+# Item 1: the origin is what the transport connects to; no backslash or control character gets through. ------
+def recorder(seen: Seen, writer: Writer) -> None:
+    writer.reply(200, b'{"userName": "stolen"}', {"Content-Type": "application/json"})
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[HostileServer]:
+    """Another host on 127.0.0.1 (so the stand-in's cookies would match it): it must hear nothing."""
+    with hostile(recorder) as server:
+        yield server
+
+
+def backslash_urls(ts: FakeThoughtSpot, other: HostileServer) -> list[str]:
+    ts_netloc = ts.url.split("//")[1]
+    return [
+        f"http://127.0.0.1:{other.port}\\@{ts_netloc}/callosum/v1/tspublic/v1/session/info",
+        f"http://127.0.0.1:{other.port}\\\\@{ts_netloc}/callosum/v1/tspublic/v1/session/info",
+        f"HTTP://127.0.0.1:{other.port}\\{ts_netloc}/callosum/v1/tspublic/v1/session/info",
+        f"http://127.0.0.1:{other.port}\t@{ts_netloc}/callosum/v1/tspublic/v1/session/info",
+    ]
+
+
+@pytest.mark.parametrize("method", ["v1_session", "token"])
+def test_a_backslash_url_never_sends_the_session_to_another_host(
+    method: str, cluster: FakeThoughtSpot, use_connection: Callable[..., str], elsewhere: HostileServer
+) -> None:
+    use_connection(cluster, **with_extra(method))
+    with ThoughtSpotHook() as hook:
+        for url in backslash_urls(cluster, elsewhere):
+            with pytest.raises(ThoughtSpotRequestError, match="control character"):
+                hook.request("GET", url, headers={"X-Probe": "1"})
+        hook.request("GET", cluster.url + "/callosum/v1/tspublic/v1/session/info")  # the same host: fine
+    assert elsewhere.seen == []
+
+
+def test_the_session_of_get_conn_refuses_other_hosts_right_before_sending(
+    ts: FakeThoughtSpot, elsewhere: HostileServer
+) -> None:
+    with ThoughtSpotHook() as hook:
+        session = hook.get_conn()
+        for url in (elsewhere.url + "/x", backslash_urls(ts, elsewhere)[0]):
+            with pytest.raises(ThoughtSpotRequestError, match="nothing was sent"):
+                session.get(url)
+    assert elsewhere.seen == []
+
+
+def test_a_templated_endpoint_takes_the_same_path(
+    airflow_db: Path, ts: FakeThoughtSpot, elsewhere: HostileServer
+) -> None:
+    from airflow_provider_tssession._compat import DagBag
+
+    dag = DagBag(str(REPO / "tests" / "dags")).dags["ts_templated_endpoint"]
+    assert dag.test().state == "success"
+    assert dag.test(run_conf={"endpoint": backslash_urls(ts, elsewhere)[0]}).state == "failed"
+    assert elsewhere.seen == []
+
+
+def test_a_query_value_that_contains_a_scheme_is_a_path(ts: FakeThoughtSpot) -> None:
+    with ThoughtSpotHook() as hook:
+        answer = hook.request("GET", "/tspublic/v1/session/info?next=https://elsewhere.example/x")
+    assert answer.json()["userName"] == DEFAULT_USER
+
+
+@pytest.mark.parametrize(
+    ("method", "endpoint"),
+    [
+        ("GET", "/tspublic/v1/session/info\r\nX-Forged: 1"),
+        ("GET", "/tspublic/v1/session/info?q=1\n2026-01-01 INFO forged log line"),
+        ("GET\r\nX-Forged: 1", "/tspublic/v1/session/info"),
+        ("GET", "http://127.0.0.1/x\x00"),
+    ],
+)
+def test_a_line_break_in_an_endpoint_never_reaches_a_message(
+    ts: FakeThoughtSpot, method: str, endpoint: str
+) -> None:
+    with ThoughtSpotHook() as hook:
+        before = len(ts.requests)
+        with pytest.raises(ThoughtSpotRequestError) as caught:
+            hook.request(method, endpoint)
+        assert len(ts.requests) == before
+    assert not any(char in str(caught.value) for char in "\r\n\x00")
+    assert "\\r\\n" in str(caught.value) or "\\n" in str(caught.value) or "\\x00" in str(caught.value)
+
+
+# Item 5: answers are read with a cap, and every attempt has a total deadline. --------------------------------
+class Firehose:
+    """Answer with a status and a body of `size` bytes sent as fast as possible; count what went out."""
+
+    def __init__(self, status: int, size: int, login_first: bool = False) -> None:
+        self.status, self.size, self.login_first, self.sent = status, size, login_first, 0
+
+    def __call__(self, seen: Seen, writer: Writer) -> None:
+        if self.login_first and logged_in(seen, writer):
+            return
+        head = (
+            f"HTTP/1.1 {self.status} Flood\r\nContent-Length: {self.size}\r\nContent-Type: text/plain\r\n\r\n"
+        )
+        writer.raw(head.encode())
+        chunk = b"x" * 65536
+        while self.sent < self.size:
+            writer.raw(chunk)  # raises once the hook has closed the connection
+            self.sent += len(chunk)
+
+
+GIB = 1 << 30
+
+
+@pytest.mark.parametrize(
+    ("case", "firehose", "message"),
+    [
+        ("login 2xx", Firehose(200, GIB), "more than 64 KiB"),
+        ("login error", Firehose(500, GIB), "answered 500 Flood"),
+        ("call error", Firehose(400, GIB, login_first=True), "answered 400 Flood"),
+    ],
+)
+def test_a_huge_answer_is_read_only_as_far_as_it_is_used(
+    case: str, firehose: Firehose, message: str, use_connection: Callable[..., str]
+) -> None:
+    with hostile(firehose) as server:
+        use_connection(server, extra={"retry_limit": 1})
+        with pytest.raises(ThoughtSpotError, match=message), ThoughtSpotHook() as hook:
+            hook.request("GET", "/tspublic/v1/session/info")
+    assert firehose.sent < 64 * 1024 * 1024  # it stopped well before the end: the hook hung up
+
+
+class Drip:
+    """Send an answer one byte every `pause` seconds, in the headers or in the body: never silent for long."""
+
+    def __init__(self, in_headers: bool, pause: float = 0.2) -> None:
+        self.in_headers, self.pause = in_headers, pause
+
+    def __call__(self, seen: Seen, writer: Writer) -> None:
+        if not self.in_headers and logged_in(seen, writer):
+            return
+        body = b'{"userName": "slow"}'
+        answer = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nContent-Type: application/json\r\n\r\n%s" % (
+            len(body),
+            body,
+        )
+        start = 0 if self.in_headers else answer.index(b"\r\n\r\n") + 4
+        writer.raw(answer[:start])
+        for byte in answer[start:]:  # finite: the code before the fix waited it out and succeeded
+            if writer.stop.wait(self.pause):
+                return
+            writer.raw(bytes([byte]))
+
+
+@pytest.mark.parametrize("in_headers", [True, False], ids=["headers", "body"])
+def test_a_dripping_server_meets_the_deadline(in_headers: bool, use_connection: Callable[..., str]) -> None:
+    with hostile(Drip(in_headers)) as server:
+        use_connection(server, extra={"retry_limit": 1, "timeout": 1, "deadline": 1.5})
+        deadline_passed = r"no complete answer within the deadline of 1\.5s"
+        with pytest.raises(ThoughtSpotConnectionError, match=deadline_passed), ThoughtSpotHook() as hook:
+            hook.request("GET", "/tspublic/v1/session/info")
+
+
+# Item 7: a Host with a password, chained exceptions, login redirect loops. ------------------------------------
+@pytest.mark.parametrize(
+    "host", ["admin:S3cret-Pw-77@ts.example.com", "https://adm:S3cret-Pw-77:x@ts.example.com:8443"]
+)
+def test_a_host_with_a_password_is_refused_without_quoting_it(
+    host: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_THOUGHTSPOT_DEFAULT",
+        json.dumps({"conn_type": "thoughtspot", "host": host, "login": "u", "password": "p"}),
+    )
+    with pytest.raises(ThoughtSpotConfigError, match="has a user part") as caught:
+        ThoughtSpotHook().login()
+    assert "S3cret-Pw-77" not in str(caught.value) and "***@ts.example.com" in str(caught.value)
+
+
+def chain(error: BaseException) -> list[object]:
+    """The error and everything reachable from it: context, cause, arguments, attributes."""
+    seen: list[object] = []
+    todo: list[object] = [error]
+    while todo:
+        item = todo.pop()
+        if any(item is known for known in seen) or item is None:
+            continue
+        seen.append(item)
+        if isinstance(item, BaseException):
+            todo += [item.__context__, item.__cause__, *item.args, *vars(item).values()]
+    return seen
+
+
+def hang_up(seen: Seen, writer: Writer) -> None:
+    """Read the request, then close without a word (a dropped connection)."""
+
+
+def hang_up_after_login(seen: Seen, writer: Writer) -> None:
+    if seen.path.endswith("/auth/token/full"):
+        now = 1_700_000_000_000
+        body = {"token": BEARER, "creation_time_in_millis": now, "expiration_time_in_millis": now + 300_000}
+        writer.reply(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize(
+    ("respond", "extra", "secret"),
+    [
+        (hang_up, {}, ODD_PASSWORD),
+        (hang_up_after_login, {"auth_type": "token"}, BEARER),
+    ],
+    ids=["login", "bearer call"],
+)
+def test_a_transport_error_keeps_no_request_in_its_chain(
+    respond: Callable[[Seen, Writer], None],
+    extra: dict[str, str],
+    secret: str,
+    use_connection: Callable[..., str],
+) -> None:
+    import requests
+
+    with hostile(respond) as server:
+        use_connection(server, password=ODD_PASSWORD, extra={"retry_limit": 1, **extra})
+        with pytest.raises(ThoughtSpotConnectionError) as caught, ThoughtSpotHook() as hook:
+            hook.request("GET", "/tspublic/v1/session/info")
+    reachable = chain(caught.value)
+    assert not [
+        item for item in reachable if isinstance(item, requests.PreparedRequest | requests.RequestException)
+    ]
+    assert not [item for item in reachable if any(form in repr(item) for form in forms(secret))]
+
+
+def redirect_loop(seen: Seen, writer: Writer) -> None:
+    """Send every request back to where it came from, keeping the method and body (307)."""
+    if logged_in(seen, writer) and seen.body:
+        return
+    writer.reply(307, headers={"Location": seen.path})
+
+
+def test_a_login_redirect_loop_sends_the_password_once(use_connection: Callable[..., str]) -> None:
+    with hostile(lambda seen, writer: writer.reply(307, headers={"Location": seen.path})) as server:
+        use_connection(server, password=ODD_PASSWORD)
+        with pytest.raises(ThoughtSpotApiError, match="never for a login"):
+            ThoughtSpotHook().login()
+    assert len([seen for seen in server.seen if seen.body]) == 1
+
+
+def test_a_redirect_loop_on_a_call_is_followed_a_few_times_only(use_connection: Callable[..., str]) -> None:
+    with hostile(redirect_loop) as server:
+        use_connection(server, extra={"retry_limit": 1})
+        with pytest.raises(ThoughtSpotConnectionError, match="TooManyRedirects"), ThoughtSpotHook() as hook:
+            hook.request("GET", "/tspublic/v1/session/info")
+    calls = [seen for seen in server.seen if seen.path.endswith("/info")]
+    assert len(calls) == 1 + 5  # the call and five redirects (requests alone follows 30)

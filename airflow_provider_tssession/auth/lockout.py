@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 LOCKED_STATUS = 403
 """ThoughtSpot answers a login of a locked (or deactivated) account with 403, code 10023."""
+MAX_LOGIN_ANSWER = 64 * 1024
+"""A login answers 204, a token or a small JSON object: anything longer is not ThoughtSpot."""
 monotonic = time.monotonic  # module-level, so a test can move the clock past a lock
 
 
@@ -69,7 +71,15 @@ def send_credentials(
     with login_lock:
         refuse_if_rejected(settings)
         try:
-            return send(method, endpoint, idempotent=idempotent, not_retried=rejected_statuses, **kwargs)
+            return send(
+                method,
+                endpoint,
+                idempotent=idempotent,
+                not_retried=rejected_statuses,
+                max_body=MAX_LOGIN_ANSWER,
+                allow_redirects=False,  # a redirected login would carry the credentials again
+                **kwargs,
+            )
         except ThoughtSpotApiError as error:
             if error.status_code not in rejected_statuses:
                 raise

@@ -65,3 +65,12 @@ with DAG("ts_failure_callback", schedule=None, start_date=datetime(2026, 1, 1), 
         thoughtspot_conn_id="ts_echoing_gateway",
         on_failure_callback=record_failure,
     )
+
+with DAG(
+    "ts_templated_endpoint",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    params={"endpoint": "/tspublic/v1/session/info"},
+):
+    ThoughtSpotApiOperator(task_id="call", endpoint="{{ params.endpoint }}")
