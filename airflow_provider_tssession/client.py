@@ -140,11 +140,7 @@ def _quiet(manager: urllib3.PoolManager) -> urllib3.PoolManager:
 
 
 class ThoughtSpotClient:
-    """Send requests for one connection: every call has a timeout, transient failures are retried.
-
-    The client owns its session's state (`state`): it logs in, adopts, hands off, renews and ends it
-    only through the authentication method it was given and the state's named operations.
-    """
+    """Send one connection's calls (timeouts, retries); owns the session's state (`state`) and login."""
 
     def __init__(self, settings: ThoughtSpotSettings, log: Log, auth: Authenticator) -> None:
         self.settings = settings
@@ -162,7 +158,7 @@ class ThoughtSpotClient:
 
     def login(self) -> None:
         """Log in with the connection's method; this process now ends the session."""
-        self.state.begin(self.auth.login(self.transmit))
+        self.state.renew(self.auth.login(self.transmit))
 
     def renew_if_due(self) -> None:
         """Renew the credentials when due (a bearer token near its expiry): an ordinary call before a send."""
@@ -193,9 +189,8 @@ class ThoughtSpotClient:
         deadline: float | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        """Send one call with the connection's timeout and retry policy; raise on any non-2xx answer.
+        """Send one call with the timeout and retry policy (or `retry`'s); raise on any non-2xx answer.
 
-        `retry=False` sends it once whatever happens; a `RetryPolicy` replaces the connection's for this call.
         `not_retried` are statuses never retried at this endpoint (trusted authentication's 500 means a
         wrong secret key). `secrets` are values this call carries besides the connection's and session's
         (a login token): like those, they are scrubbed from whatever the server answers. `max_body` caps
@@ -283,14 +278,10 @@ def too_large(response: requests.Response, what: str, limit: int) -> ThoughtSpot
 
 
 def read_environment_once(session: requests.Session, settings: ThoughtSpotSettings) -> None:
-    """Take proxies and the CA bundle from the environment now, instead of on every call.
+    """Read proxies and resolve TLS `verify` once (the `verify` extra, else REQUESTS_CA_BUNDLE, else True).
 
-    With `trust_env` on, requests re-reads os.environ for proxies, NO_PROXY and REQUESTS_CA_BUNDLE, and
-    looks for ~/.netrc, on each call: about a fifth of a loopback call's CPU (see BENCHMARKS.md). Every
-    URL of this session is on the connection's origin, so one look gives the same answers. ~/.netrc is
-    not read: the connection holds the credentials, and a netrc entry must not replace the session's
-    Authorization header. TLS `verify` is resolved here, once: an explicit `verify` extra wins, then
-    REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE, then requests' own bundle.
+    With `trust_env`, requests re-reads them (and ~/.netrc) on every call: a fifth of a loopback call's
+    CPU (BENCHMARKS.md). ~/.netrc is not read: a netrc entry must not replace the Authorization header.
     """
     session.proxies.update(requests.utils.get_environ_proxies(settings.base_url))
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from airflow_provider_tssession._compat import AirflowException, AirflowFailException
 
@@ -57,11 +57,10 @@ class ThoughtSpotConnectionError(ThoughtSpotTransientError):
 
 
 class ThoughtSpotApiError(ThoughtSpotTransientError):
-    """ThoughtSpot answered with an error status; carries its error code, incident id and message.
+    """An error status with ThoughtSpot's code, incident id and message; retry.py judged `transient`."""
 
-    Whether the status is `transient` and whether the server `may have acted` are set by whoever read
-    the answer (the retry policy decides: airflow_provider_tssession/retry.py).
-    """
+    _FACTS: ClassVar[tuple[str, ...]] = ("status_code", "code", "incident_id", "server_message")
+    _FACTS += ("retry_after", "transient", "server_may_have_acted")
 
     def __init__(
         self,
@@ -87,16 +86,7 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
     @classmethod
     def explaining(cls, error: ThoughtSpotApiError, message: str) -> Self:
         """Return an error of this type with a better message and the facts ThoughtSpot gave `error`."""
-        return cls(
-            message,
-            status_code=error.status_code,
-            code=error.code,
-            incident_id=error.incident_id,
-            server_message=error.server_message,
-            retry_after=error.retry_after,
-            transient=error.transient,
-            server_may_have_acted=error.server_may_have_acted,
-        )
+        return cls(message, **{name: getattr(error, name) for name in cls._FACTS})
 
 
 class ThoughtSpotAuthError(ThoughtSpotApiError, AirflowFailException):

@@ -1,7 +1,4 @@
-"""Translate what requests reports into the provider's errors: a non-2xx answer, a transport or TLS failure.
-
-Each error says what happened and what to do, and records the facts the retry policy decides on.
-"""
+"""Turn a non-2xx answer, or a transport or TLS failure, into an error that says what to do."""
 
 from __future__ import annotations
 
@@ -85,37 +82,24 @@ def transport_error(
     error: requests.RequestException, what: str, timeout: object
 ) -> ThoughtSpotConnectionError:
     """Explain a failure below HTTP, and say whether the server may have acted on the request."""
-    if isinstance(error, requests.exceptions.SSLError):
+    failed = requests.exceptions
+    if isinstance(error, failed.SSLError):
         return tls_error(error, what)
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return ThoughtSpotConnectionError(
-            f"{what}: no connection within {timeout}s", transient=True, server_may_have_acted=False
-        )
-    if isinstance(error, requests.exceptions.Timeout) or _cause(error, urllib3.exceptions.ReadTimeoutError):
-        return ThoughtSpotConnectionError(
-            f"{what}: no answer within {timeout}s (extra 'timeout', or request(..., timeout=...))",
-            transient=True,
-            server_may_have_acted=True,
-        )
-    if isinstance(error, requests.exceptions.ConnectionError):
-        if _never_sent(error):
-            return ThoughtSpotConnectionError(
-                f"{what}: could not connect (refused or unknown host)",
-                transient=True,
-                server_may_have_acted=False,
-            )
-        return ThoughtSpotConnectionError(
-            f"{what}: the connection dropped before a complete answer",
-            transient=True,
-            server_may_have_acted=True,
-        )
-    if isinstance(error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
-        return ThoughtSpotConnectionError(
-            f"{what}: the answer was cut off or garbled", transient=True, server_may_have_acted=True
-        )
-    return ThoughtSpotConnectionError(
-        f"{what}: request failed ({type(error).__name__})", transient=False, server_may_have_acted=True
-    )
+    # What happened, whether it may heal, and whether the request may have reached the server.
+    if isinstance(error, failed.ConnectTimeout):
+        found = (f"no connection within {timeout}s", True, False)
+    elif isinstance(error, failed.Timeout) or _cause(error, urllib3.exceptions.ReadTimeoutError):
+        found = (f"no answer within {timeout}s (extra 'timeout', or request(..., timeout=...))", True, True)
+    elif isinstance(error, failed.ConnectionError) and _never_sent(error):
+        found = ("could not connect (refused or unknown host)", True, False)
+    elif isinstance(error, failed.ConnectionError):
+        found = ("the connection dropped before a complete answer", True, True)
+    elif isinstance(error, failed.ChunkedEncodingError | failed.ContentDecodingError):
+        found = ("the answer was cut off or garbled", True, True)
+    else:
+        found = (f"request failed ({type(error).__name__})", False, True)
+    text, transient, acted = found
+    return ThoughtSpotConnectionError(f"{what}: {text}", transient=transient, server_may_have_acted=acted)
 
 
 def tls_error(error: requests.exceptions.SSLError, what: str) -> ThoughtSpotConnectionError:

@@ -1,8 +1,4 @@
-"""The retry policy, in one immutable value: what is sent again, after which failures, and how long to wait.
-
-urllib3's `Retry` is the model. Errors carry facts (status, whether the server may have acted, the
-`Retry-After` it asked for); only this policy decides what those facts mean for a retry.
-"""
+"""The retry policy in one immutable value (urllib3's `Retry` is the model); errors only carry the facts."""
 
 from __future__ import annotations
 
@@ -27,33 +23,21 @@ T = TypeVar("T")
 class Log(Protocol):
     """The part of a logger the retry loop uses; Airflow's task logger and `logging.Logger` both fit."""
 
-    def warning(self, msg: str, /, *args: Any) -> Any:
-        """Log a warning."""
-
-    def info(self, msg: str, /, *args: Any) -> Any:
-        """Log an informational line."""
+    def warning(self, msg: str, /, *args: Any) -> Any: ...  # noqa: D102
+    def info(self, msg: str, /, *args: Any) -> Any: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Which calls are retried and how: one value per connection, changed only by making a new one.
+    """Retry transient failures when a replay is safe: an idempotent method, or the server did not act."""
 
-    A call is retried when its failure is transient (a status in `statuses`, or a dropped or refused
-    connection) and replaying it is safe: its method is in `methods` (or the caller said `idempotent`),
-    or the server certainly did not act on it (connection refused, a status in `refused_statuses`).
-    """
-
-    attempts: int = DEFAULTS["retry_limit"]
-    """Attempts per call, the first included; 1 never re-sends."""
+    attempts: int = DEFAULTS["retry_limit"]  # the first included; 1 never re-sends
     backoff_factor: float = DEFAULTS["retry_delay"]
-    """Wait about 1, 2, 4... times this (plus up to this much jitter) between attempts."""
     backoff_max: float = 30.0
-    max_wait: float = DEFAULTS["retry_max_wait"]
-    """Cap on any wait, also on a server's `Retry-After`, so a hostile header cannot stall a task."""
+    max_wait: float = DEFAULTS["retry_max_wait"]  # caps any wait, a hostile `Retry-After` too
     methods: frozenset[str] = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
     statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
-    refused_statuses: frozenset[int] = frozenset({429})
-    """Answers sent before any work: a 5xx may come after the server did part of it, a 429 never."""
+    refused_statuses: frozenset[int] = frozenset({429})  # sent before any work; a 5xx may come after some
 
     @classmethod
     def from_settings(cls, settings: ThoughtSpotSettings) -> RetryPolicy:
@@ -92,14 +76,8 @@ class RetryPolicy:
                 if attempt >= self.attempts or not self.is_retryable(error, idempotent=safe):
                     raise error.with_attempts(attempt) from None
                 wait = self.wait(error, attempt)
-                log.warning(
-                    "%s: attempt %d of %d failed (%s); retrying in %.1fs",
-                    what,
-                    attempt,
-                    self.attempts,
-                    error,
-                    wait,
-                )
+                args = (what, attempt, self.attempts, error, wait)
+                log.warning("%s: attempt %d of %d failed (%s); retrying in %.1fs", *args)
                 time.sleep(wait)
                 attempt += 1
 

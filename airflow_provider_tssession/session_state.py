@@ -1,8 +1,6 @@
-"""The state of one ThoughtSpot session, in one value with one owner: its credentials and who ends them.
+"""A session's state, one value with one owner: its cookies or bearer token, expiry, and who ends it.
 
-The cookie jar and the `Authorization` header of the client's `requests.Session` are written here and
-nowhere else (the server's `Set-Cookie` answers aside), through named operations: `begin`, `adopt`,
-`hand_off`, `renew`, `end`.
+Only here are the session's cookie jar and `Authorization` header written (`Set-Cookie` answers aside).
 """
 
 from __future__ import annotations
@@ -45,15 +43,11 @@ class SessionState:
         header = self._session.headers.get("Authorization")
         return header.split(" ", 1)[-1] if isinstance(header, str) else ""
 
-    def begin(self, token: Token | None) -> None:
-        """Take the session this process just logged in to (its cookies are set): this process ends it."""
+    def renew(self, token: Token | None) -> None:
+        """Take credentials this process just got (a login's cookies, a new token): this process ends them."""
         if token is not None:
-            self._use(token)
-        self._owned = True
-
-    def renew(self, token: Token) -> None:
-        """Send a freshly minted token from now on; a token this process minted is its own to revoke."""
-        self._use(token)
+            self._session.headers["Authorization"] = f"Bearer {token.value}"
+            self._expires_at = token.expires_at
         self._owned = True
 
     def adopt(self, exported: dict[str, Any]) -> None:
@@ -99,7 +93,3 @@ class SessionState:
         if isinstance(authorization, str):
             values += [authorization, authorization.split(" ", 1)[-1]]
         return values
-
-    def _use(self, token: Token) -> None:
-        self._session.headers["Authorization"] = f"Bearer {token.value}"
-        self._expires_at = token.expires_at

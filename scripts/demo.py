@@ -8,7 +8,6 @@ logouts and calls per session.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from airflow_provider_tssession.testing.airflow_home import airflow_home_env, migrate
 from airflow_provider_tssession.testing.process import stand_in_process
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,15 +28,10 @@ def main() -> int:
     """Run the demo; return the process exit code."""
     shutil.rmtree(HOME, ignore_errors=True)
     HOME.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(HOME),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "example_dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-    }
+    env = airflow_home_env(HOME, {"examples": REPO / "example_dags"})
     airflow = [sys.executable, "-m", "airflow"]
     print("Creating the Airflow metadata DB in", HOME, flush=True)
-    subprocess.run([*airflow, "db", "migrate"], env=env, check=True, capture_output=True)
+    migrate(env)
     with stand_in_process({USER: PASSWORD}) as url:
         print("ThoughtSpot stand-in at", url, flush=True)
         connection = {"conn_type": "thoughtspot", "host": url, "login": USER, "password": PASSWORD}

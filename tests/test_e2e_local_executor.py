@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from airflow_services import AirflowServices, free_port, http_ok, query
 from dags.thoughtspot_security_dags import REJECTED_CONNECTIONS
+from secrets_audit import sent_cookies
 
 from airflow_provider_tssession.testing import LOGIN_PATH, FakeThoughtSpot
+from airflow_provider_tssession.testing.airflow_home import airflow_home_env
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 if TYPE_CHECKING:
@@ -43,39 +45,24 @@ LOGIN_HEADERS = {"X-Requested-By": "ThoughtSpot", "Content-Type": "application/x
 
 def service_env(home: Path, api_port: int, server: FakeThoughtSpot) -> dict[str, str]:
     """A private Airflow configuration: nothing inherited from the test process's own AIRFLOW_* settings."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
     connection = {"conn_type": "thoughtspot", "host": server.url, "login": DEFAULT_USER}
-    bundles = [
-        {
-            "name": name,
-            "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
-            "kwargs": {"path": str(path)},
-        }
-        for name, path in BUNDLES.items()
-    ]
-    env.update(
-        {
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-            "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(bundles),
-            "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            "AIRFLOW__CORE__PARALLELISM": "2",
-            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
-            "AIRFLOW__SCHEDULER__JOB_HEARTBEAT_SEC": "1",
-            "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
-            "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__API__PORT": str(api_port),
-            # The scheduler signs the task processes' tokens, the API server checks them: one secret.
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
-            "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(64),
-            "AIRFLOW_CONN_THOUGHTSPOT_DEFAULT": json.dumps(
-                {**connection, "password": DEFAULT_PASSWORD, "extra": {"retry_delay": 0, "timeout": 10}}
-            ),
-        }
-    )
+    password = {"password": DEFAULT_PASSWORD, "extra": {"retry_delay": 0, "timeout": 10}}
+    settings = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "2",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+        "AIRFLOW__SCHEDULER__JOB_HEARTBEAT_SEC": "1",
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port),
+        # The scheduler signs the task processes' tokens, the API server checks them: one secret.
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(64),
+        "AIRFLOW_CONN_THOUGHTSPOT_DEFAULT": json.dumps({**connection, **password}),
+    }
     for conn_id in REJECTED_CONNECTIONS.values():  # one user each, with a password ThoughtSpot rejects
         rejected = {
             **connection,
@@ -83,8 +70,8 @@ def service_env(home: Path, api_port: int, server: FakeThoughtSpot) -> dict[str,
             "password": REJECTED_PASSWORD,
             "extra": {"retry_delay": 0},
         }
-        env[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(rejected)
-    return env
+        settings[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(rejected)
+    return airflow_home_env(home, BUNDLES, settings=settings)
 
 
 @pytest.fixture(scope="module")
@@ -183,12 +170,7 @@ def assert_secret_free(run: Run, airflow: AirflowServices, server: FakeThoughtSp
     stored = run.stored_values()
     assert "login" in stored  # the sealed handle is there, so the check below has something to read
     texts = [*stored.values()] + [path.read_text(errors="replace") for path in airflow.folder.rglob("*.log")]
-    cookies = {
-        part.split("=", 1)[1]
-        for record in server.requests
-        for part in {k.lower(): v for k, v in record.headers.items()}.get("cookie", "").split("; ")
-        if "=" in part
-    }
+    cookies = sent_cookies(server)
     assert cookies
     for secret in (*cookies, DEFAULT_PASSWORD):
         assert not [text for text in texts if secret in text]

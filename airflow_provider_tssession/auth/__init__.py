@@ -18,11 +18,7 @@ if TYPE_CHECKING:
 
 
 class Authenticator(Protocol):
-    """One way to log in, built from the settings; like requests' `AuthBase`, it is given a way to send.
-
-    It never holds the client: it returns what the login produced, and changes a session's state only
-    through the state's named operations.
-    """
+    """A way to log in, given settings and a way to send, never the client (like requests' `AuthBase`)."""
 
     description: str
     check_endpoint: str

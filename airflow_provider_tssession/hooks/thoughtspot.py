@@ -253,22 +253,19 @@ class ThoughtSpotHook(BaseHook):
     def _replace_ended(self, ended: ThoughtSpotClient) -> ThoughtSpotClient:
         """Log in again unless another thread already replaced the ended session; return the live one."""
         with self._lock:
-            if self._client is ended or self._client is None:  # None: another thread's re-login failed
-                return self._login_again()
+            if self._client is not ended and self._client is not None:  # None: another re-login failed
+                return self._client
+            adopted = not self.owns_session
+            if self._client is not None:
+                self._client.close()
+            self._client = None
+            self.log.warning(
+                "The ThoughtSpot session at %s has ended (401); logging in again%s",
+                self.settings.host,
+                " for this task, which will log the new session out when it finishes" if adopted else "",
+            )
+            self._client = self._new_session(self.settings)
             return self._client
-
-    def _login_again(self) -> ThoughtSpotClient:
-        adopted = not self.owns_session
-        if self._client is not None:
-            self._client.close()
-        self._client = None
-        self.log.warning(
-            "The ThoughtSpot session at %s has ended (401); logging in again%s",
-            self.settings.host,
-            " for this task, which will log the new session out when it finishes" if adopted else "",
-        )
-        self._client = self._new_session(self.settings)
-        return self._client
 
     def _adopt(self, handle: Any) -> ThoughtSpotClient:
         from airflow_provider_tssession.client import ThoughtSpotClient
