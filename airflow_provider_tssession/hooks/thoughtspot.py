@@ -181,7 +181,8 @@ class ThoughtSpotHook(BaseHook):
             401 (the session's expiry is raised; the next call logs in again). For calls that must never
             reach ThoughtSpot twice, such as a TML import. A ``RetryPolicy`` (retry.py) replaces the
             connection's policy for this call.
-        :param requests_kwargs: Passed to ``requests`` (``params``, ``data``, ``json``, ``timeout``...).
+        :param requests_kwargs: Passed to ``requests`` (``params``, ``data``, ``json``, ``timeout``...);
+            ``deadline`` (seconds) overrides the connection's total time per attempt.
         """
         client = self._current_client()
         try:
