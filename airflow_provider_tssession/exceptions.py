@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
-from airflow_provider_tssession._compat import AirflowException
+from airflow_provider_tssession._compat import AirflowException, AirflowFailException
 
 
 class ThoughtSpotError(AirflowException):
@@ -89,5 +89,14 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
         return cls(message, **{name: getattr(error, name) for name in cls._FACTS})
 
 
-class ThoughtSpotAuthError(ThoughtSpotApiError):
-    """ThoughtSpot rejected the credentials at login; never retried, since retries lock the account."""
+class ThoughtSpotAuthError(ThoughtSpotApiError, AirflowFailException):
+    """ThoughtSpot rejected the credentials at login; never retried, since retries lock the account.
+
+    Also an `AirflowFailException`: the task fails at once, without its Airflow retries. Each try runs in
+    a new process that remembers nothing, so `retries=3` would otherwise send the rejected password four
+    times and lock the account.
+    """
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.transient = False  # whatever the status (trusted authentication refuses with a 500)

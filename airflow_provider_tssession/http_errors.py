@@ -12,27 +12,44 @@ import urllib3.exceptions
 from airflow_provider_tssession.error_body import parse_error_body
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError, ThoughtSpotConnectionError
 from airflow_provider_tssession.retry import parse_retry_after
+from airflow_provider_tssession.secret_text import scrub
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from airflow_provider_tssession.retry import RetryPolicy
 
-_MAX_ERROR_BODY = 64 * 1024
+MAX_ERROR_BODY = 64 * 1024
+"""Bytes of an error answer read (only the start is used: a hostile server may send gigabytes)."""
 _NAME_MISMATCH = frozenset({62, 64})  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
 
 
-def api_error(response: requests.Response, what: str, policy: RetryPolicy) -> ThoughtSpotApiError:
-    """Build the error for a non-2xx answer from whatever body ThoughtSpot (or a proxy) sent."""
+def api_error(
+    response: requests.Response,
+    what: str,
+    policy: RetryPolicy,
+    secrets: Sequence[str] = (),
+    body: bytes | None = None,
+) -> ThoughtSpotApiError:
+    """Build the error for a non-2xx answer from whatever body ThoughtSpot (or a proxy) sent.
+
+    Every piece of server text (body, reason, Location) is scrubbed of `secrets` before it is used: a
+    server that echoes the request must not put the password or a cookie into the message. `body` is
+    the start of the answer, as read (the client never reads more than 64 KiB of an error).
+    """
     status = response.status_code
     if 300 <= status < 400:
-        target = urlsplit(response.headers.get("Location", "")).netloc or "an unknown place"
+        target = scrub(urlsplit(response.headers.get("Location", "")).netloc, secrets) or "an unknown place"
         return ThoughtSpotApiError(
             f"{what} answered {status} redirecting to {target!r}; the hook follows "
-            "redirects only on the connection's own host. Check the connection's Host and scheme.",
+            "redirects only on the connection's own host, and never for a login (its credentials would "
+            "be sent again). Check the connection's Host and scheme.",
             status_code=status,
             server_may_have_acted=status not in policy.refused_statuses,
         )
-    details = parse_error_body(response.content[:_MAX_ERROR_BODY].decode("utf-8", "replace"))
-    text = f"{what} answered {status} {(response.reason or '')[:100]}".rstrip()
+    raw = response.content if body is None else body
+    details = parse_error_body(scrub(raw[:MAX_ERROR_BODY].decode("utf-8", "replace"), secrets))
+    text = f"{what} answered {status} {scrub(response.reason or '', secrets)[:100]}".rstrip()
     if details.code is not None:
         text += f", ThoughtSpot error code {details.code}"
     if details.incident_id:
@@ -48,6 +65,16 @@ def api_error(response: requests.Response, what: str, policy: RetryPolicy) -> Th
         retry_after=parse_retry_after(response.headers.get("Retry-After")),
         transient=status in policy.statuses,
         server_may_have_acted=status not in policy.refused_statuses,
+    )
+
+
+def deadline_error(what: str, deadline: float) -> ThoughtSpotConnectionError:
+    """Explain an attempt cut off by its deadline: the server answered, but too slowly to wait for."""
+    return ThoughtSpotConnectionError(
+        f"{what}: no complete answer within the deadline of {deadline:g}s (the server sends too slowly; "
+        "extra 'deadline', or request(..., deadline=...))",
+        transient=True,
+        server_may_have_acted=True,
     )
 
 

@@ -26,6 +26,9 @@ _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _FIELDS = {extra.name: extra for extra in EXTRA_FIELDS}
 
+DEFAULT_DEADLINE = 120.0
+"""Seconds one attempt may take in all, unless the extra `deadline` (or 4 x `timeout`) says more."""
+
 
 @dataclass(frozen=True)
 class ThoughtSpotSettings:
@@ -42,6 +45,8 @@ class ThoughtSpotSettings:
     retry_limit: int = DEFAULTS["retry_limit"]
     retry_delay: float = DEFAULTS["retry_delay"]
     retry_max_wait: float = DEFAULTS["retry_max_wait"]
+    account_lock_seconds: float = DEFAULTS["account_lock_seconds"]
+    deadline: float = DEFAULT_DEADLINE
     api_version: str = DEFAULTS["api_version"]
     auth_type: str = DEFAULTS["auth_type"]
     secret_key: str | None = field(default=None, repr=False)
@@ -89,6 +94,10 @@ class ThoughtSpotSettings:
             retry_limit=int(reader.number("retry_limit", minimum=1, maximum=100, integer=True)),
             retry_delay=reader.number("retry_delay", minimum=0, maximum=600),
             retry_max_wait=reader.number("retry_max_wait", minimum=0, maximum=3600),
+            account_lock_seconds=reader.number("account_lock_seconds", minimum=0, maximum=7 * 86400),
+            deadline=reader.number("deadline", minimum=0.001, maximum=86400)
+            if "deadline" in reader.extras
+            else 0.0,
             api_version=reader.choice("api_version"),
             auth_type=reader.choice("auth_type"),
             secret_key=reader.text("secret_key"),
@@ -101,7 +110,8 @@ class ThoughtSpotSettings:
             ignored_extras=tuple(sorted(set(reader.extras) - set(DEFAULTS))),
         )
         _check_auth_combination(settings)
-        return replace(settings, password=_password(settings, conn.password))
+        deadline = settings.deadline or max(DEFAULT_DEADLINE, 4 * settings.timeout)
+        return replace(settings, password=_password(settings, conn.password), deadline=deadline)
 
 
 def shown(value: object, limit: int = 120) -> str:
@@ -227,6 +237,14 @@ def _base_url(conn: Connection) -> str:
         conn_id, "host", conn.host, "set Host to your cluster, e.g. my.thoughtspot.cloud"
     ).strip()
     fix = "set Host to a name such as my.thoughtspot.cloud or https://my.thoughtspot.cloud, nothing after it"
+    if "@" in host:  # user:password@host: never quote what precedes the '@'
+        shown_host = shown(re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)?.*@", r"\1***@", host, flags=re.DOTALL))
+        raise ThoughtSpotConfigError(
+            conn_id,
+            "host",
+            f"{shown_host} has a user part (before '@')",
+            "put the user name in Login and the password in Password, and only the cluster's name in Host",
+        )
     schema = (conn.schema or "").strip().lower()
     try:
         parts = urlsplit(
@@ -240,8 +258,8 @@ def _base_url(conn: Connection) -> str:
         raise ThoughtSpotConfigError(
             conn_id, "host", f"has scheme {shown(parts.scheme)}", "use https:// or http://"
         )
-    if parts.path.rstrip("/") not in ("", V1_PREFIX) or parts.query or parts.fragment or "@" in parts.netloc:
-        raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} has a path, query or user part", fix)
+    if parts.path.rstrip("/") not in ("", V1_PREFIX) or parts.query or parts.fragment:
+        raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} has a path or query", fix)
     if not _valid_hostname(hostname):
         raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} is not a valid host name", fix)
     if url_port == 0:

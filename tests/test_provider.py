@@ -66,6 +66,8 @@ def test_importing_hook_and_operators_does_not_import_requests() -> None:
         "import airflow_provider_tssession.hooks.thoughtspot, airflow_provider_tssession.operators.thoughtspot\n"
         "import airflow_provider_tssession.get_provider_info, airflow_provider_tssession.settings\n"
         "import airflow_provider_tssession.retry, airflow_provider_tssession.routing\n"
+        "import airflow_provider_tssession.secret_text, airflow_provider_tssession.deadline\n"
+        "import airflow_provider_tssession.auth.lockout, airflow_provider_tssession.exceptions\n"
         "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

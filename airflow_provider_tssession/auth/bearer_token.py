@@ -10,9 +10,9 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_tssession._compat import mask_secret
 from airflow_provider_tssession.auth.lockout import send_credentials
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError
+from airflow_provider_tssession.secret_text import mask_encoded
 from airflow_provider_tssession.session_state import Token
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class BearerTokenAuth:
             settings, send, "POST", TOKEN_FULL, json=body, headers={"Authorization": None}
         )
         token, lifetime = _read_token(response, settings.host)
-        mask_secret(token)
+        mask_encoded(token)
         return Token(token, started + lifetime)
 
     def renewal_due(self, state: SessionState) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from airflow_provider_tssession.retry import Log
     from airflow_provider_tssession.session_state import SessionState
     from airflow_provider_tssession.settings import ThoughtSpotSettings
+
+_MEDIA_TYPE = re.compile(r"^[A-Za-z0-9.+-]{1,40}/[A-Za-z0-9.+-]{1,60}\Z")
 
 
 class CookieSessionAuth:
@@ -50,7 +53,9 @@ def check_empty_success(response: requests.Response, settings: ThoughtSpotSettin
     """Treat any 2xx with a body as a failure: a cluster in maintenance answers 200 with an HTML page."""
     if response.status_code == 204 or not response.content.strip():
         return
-    kind = response.headers.get("Content-Type", "unknown content").split(";")[0]
+    kind = response.headers.get("Content-Type", "").split(";")[0].strip()
+    if not _MEDIA_TYPE.match(kind):  # server text: only a plain media type goes into the message
+        kind = "unknown content"
     raise ThoughtSpotApiError(
         f"The {what} at {settings.host} answered {response.status_code} with a {kind} body instead of 204: "
         "the cluster may be in maintenance or inactive, or Host does not point at ThoughtSpot.",

@@ -7,8 +7,9 @@ from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_tssession._compat import BaseHook, mask_secret
+from airflow_provider_tssession._compat import BaseHook
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError
+from airflow_provider_tssession.secret_text import mask_encoded
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -85,8 +86,8 @@ class ThoughtSpotHook(BaseHook):
             self.log.warning(
                 "Connection %s: ignoring unknown extras %s", self.thoughtspot_conn_id, settings.ignored_extras
             )
-        if settings.secret_key:
-            mask_secret(settings.secret_key)
+        for secret in (settings.password, settings.secret_key):
+            mask_encoded(secret)  # Airflow masks the raw password; a server may echo it encoded
         if settings.verify is False:
             self.log.warning(
                 "TLS certificate verification is off for %s (extra 'verify' is false): a man in the middle "
@@ -180,7 +181,8 @@ class ThoughtSpotHook(BaseHook):
             401 (the session's expiry is raised; the next call logs in again). For calls that must never
             reach ThoughtSpot twice, such as a TML import. A ``RetryPolicy`` (retry.py) replaces the
             connection's policy for this call.
-        :param requests_kwargs: Passed to ``requests`` (``params``, ``data``, ``json``, ``timeout``...).
+        :param requests_kwargs: Passed to ``requests`` (``params``, ``data``, ``json``, ``timeout``...);
+            ``deadline`` (seconds) overrides the connection's total time per attempt.
         """
         client = self._current_client()
         try:
@@ -243,7 +245,7 @@ class ThoughtSpotHook(BaseHook):
             client.close()
             raise
         for secret in client.state.secrets():
-            mask_secret(secret)
+            mask_encoded(secret)
         self.log.info(
             "Logged in to %s as %s (%s)", settings.host, settings.login, self._authenticator.description
         )
@@ -273,6 +275,6 @@ class ThoughtSpotHook(BaseHook):
         client = ThoughtSpotClient(self.settings, self.log, self._authenticator)
         client.state.adopt(open_handle(handle, self.settings))
         for secret in client.state.secrets():
-            mask_secret(secret)
+            mask_encoded(secret)
         self.log.info("Reusing the ThoughtSpot session of the login task at %s", self.settings.host)
         return client
