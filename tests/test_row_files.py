@@ -15,7 +15,7 @@ from airflow_provider_tssession.row_files import RowFiles
 COLUMNS = ["Region", "Sales", "Note"]
 ROWS: list[list[Any]] = [
     ["West", 10, None],
-    ["Zoë, \"the\" East", 2.5, True],
+    ['Zoë, "the" East', 2.5, True],
     ["North\nline", -3, {"k": [1, 2]}],
 ]
 
@@ -33,15 +33,20 @@ def test_csv_is_byte_exact_with_a_header_and_rfc4180_quoting(kind: str, tmp_path
     assert files.row_count == 3
     (uri,) = files.uris
     assert uri.endswith("/sales.csv")
-    assert read_bytes(uri) == (
-        'Region,Sales,Note\nWest,10,\n"Zoë, ""the"" East",2.5,true\n"North\nline",-3,"{""k"":[1,2]}"\n'
-    ).encode()
+    assert (
+        read_bytes(uri)
+        == (
+            'Region,Sales,Note\nWest,10,\n"Zoë, ""the"" East",2.5,true\n"North\nline",-3,"{""k"":[1,2]}"\n'
+        ).encode()
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_json_lines_are_byte_exact_one_object_per_row(kind: str, tmp_path: Path) -> None:
     files = write(location(kind, tmp_path), "jsonl", [ROWS])
-    expected = "".join(json.dumps(dict(zip(COLUMNS, row)), ensure_ascii=False) + "\n" for row in ROWS)
+    expected = "".join(
+        json.dumps(dict(zip(COLUMNS, row, strict=True)), ensure_ascii=False) + "\n" for row in ROWS
+    )
     assert read_bytes(files.uris[0]) == expected.encode()
 
 
@@ -50,7 +55,7 @@ def test_parquet_keeps_types_and_order_across_pages(tmp_path: Path) -> None:
     files = write(str(tmp_path), "parquet", pages)
     table = pq.read_table(files.uris[0].removeprefix("file://"))
     assert table.column_names == COLUMNS
-    assert table.to_pylist() == [dict(zip(COLUMNS, row)) for page in pages for row in page]
+    assert table.to_pylist() == [dict(zip(COLUMNS, row, strict=True)) for page in pages for row in page]
     assert str(table.schema.field("Sales").type) == "int64"
 
 

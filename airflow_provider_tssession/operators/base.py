@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_tssession import storage
 from airflow_provider_tssession._compat import BaseOperator
 from airflow_provider_tssession.exceptions import ThoughtSpotArgumentError
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
@@ -65,6 +66,19 @@ class ThoughtSpotBaseOperator(BaseOperator):
             check_page_size(page_size)
         except ValueError as error:
             raise self.bad_argument(field, str(error), "pass a whole number >= 1, e.g. 1000") from None
+
+    def check_output(self, output_path: Any, file_name: str) -> None:
+        """Refuse an unusable ``output_path`` or a ``file_name`` that is not one plain path segment."""
+        try:
+            storage.resolve(output_path)
+        except ValueError as error:
+            raise self.bad_argument(
+                "output_path", str(error), "pass a local directory or a URI such as s3://bucket/prefix"
+            ) from None
+        try:
+            storage.child(output_path, file_name)
+        except ValueError as error:
+            raise self.bad_argument("file_name", str(error), "pass a plain name, without / or ..") from None
 
     def bad_argument(self, field: str, problem: str, fix: str) -> ThoughtSpotArgumentError:
         """Return the error for an unusable argument, naming this task, the argument and the fix."""

@@ -157,6 +157,7 @@ class ThoughtSpotDataExportOperator(ThoughtSpotBaseOperator):
         if self.max_rows_per_file is not None:
             self.check_page_size(self.max_rows_per_file, "max_rows_per_file")
         name = self.file_name or self.metadata_identifier or "searchdata"
+        self.check_output(self.output_path, f"{name}.{file_format}")
         state = DataPages()
         with self.hook() as hook:
             pages = hook.pages(route, body, page_size=self.page_size, items=state.rows, last=state.is_last)

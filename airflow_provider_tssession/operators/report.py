@@ -139,9 +139,7 @@ class ThoughtSpotReportOperator(ThoughtSpotBaseOperator):
         """Request the report and stream its body to a file; return where, how big, and its type."""
         kind, file_format, body = self._request()
         name = self.file_name or self.metadata_identifier
-        storage.child(
-            self.output_path, f"{name}.{file_format}"
-        )  # a bad name or location fails before the call
+        self.check_output(self.output_path, f"{name}.{file_format}")
 
         def save(chunks: Iterator[bytes]) -> dict[str, Any]:
             head, stream = with_head(chunks)
