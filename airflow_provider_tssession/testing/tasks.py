@@ -8,6 +8,7 @@ Tasks settle when any request arrives, so the catalog changes even if nobody pol
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import uuid
@@ -42,10 +43,9 @@ class _Task:
     status: str = "IN_QUEUE"
     results: list[ObjectResult] = field(default_factory=list)
     failure: str = ""
-    processed: int = 0
     completed: float | None = None
 
-    def view(self, now: float, include_response: bool) -> dict[str, object]:
+    def view(self, include_response: bool) -> dict[str, object]:
         """Write the task as ``ImportEPackAsyncTaskStatus``."""
         queued = self.status == "IN_QUEUE" or (self.status == "FAILED" and not self.results)
         in_progress = None if queued else self.created + self.queued_for
@@ -104,7 +104,12 @@ class AsyncImports:
         self._next_due: float | None = None
         self.queued_for = self.running_for = DEFAULT_ASYNC_IMPORT_SECONDS / 2
         self.polls: dict[str, int] = {}
-        self.submitted = 0
+
+    def set_phases(self, queued: float, running: float) -> None:
+        """Make new tasks spend ``queued`` seconds IN_QUEUE, then ``running`` IN_PROGRESS."""
+        if not all(math.isfinite(value) and value >= 0 for value in (queued, running)):
+            raise ValueError(f"phase lengths must be finite numbers of seconds >= 0, got {queued}, {running}")
+        self.queued_for, self.running_for = float(queued), float(running)
 
     def submit(
         self, tmls: Sequence[str], *, policy: str, create_new: bool, author: str, org_id: int
@@ -114,7 +119,6 @@ class AsyncImports:
         now = time.time()
         stamp = time.strftime("%d:%b:%Y-%H:%M:%S", time.gmtime(now))
         with self._lock:
-            self.submitted += 1
             task = _Task(
                 str(uuid.uuid4()),
                 f"ASYNC_TML_{stamp}",
@@ -137,7 +141,7 @@ class AsyncImports:
             else:
                 self._due(now + task.queued_for + task.running_for)
             self._tasks[task.task_id] = task
-            return task.view(now, False)
+            return task.view(False)
 
     def _due(self, when: float) -> None:
         # caller holds the lock
@@ -190,7 +194,6 @@ class AsyncImports:
     ) -> tuple[list[dict[str, object]], bool]:
         """Page the matching tasks (newest first) and count a poll of each task answered."""
         self.settle()
-        now = time.time()
         with self._lock:
             found = [
                 t
@@ -202,12 +205,11 @@ class AsyncImports:
             page = found[offset : offset + size]
             for task in page:
                 self.polls[task.task_id] = self.polls.get(task.task_id, 0) + 1
-            return [t.view(now, include_response) for t in page], offset + size >= len(found)
+            return [t.view(include_response) for t in page], offset + size >= len(found)
 
     def reset(self) -> None:
         """Forget every task and counter."""
         with self._lock:
             self._tasks.clear()
             self.polls.clear()
-            self.submitted = 0
             self._next_due = None
