@@ -18,6 +18,7 @@ _ENV = airflow_home_env(_HOME, {"examples": REPO / "example_dags", "test-dags": 
 for _name in set(os.environ) - set(_ENV):
     del os.environ[_name]
 os.environ.update(_ENV)
+os.environ["THOUGHTSPOT_EXPORT_PATH"] = str(_HOME / "exports")  # where the example DAGs write their files
 
 import pytest  # noqa: E402
 from airflow import __version__ as AIRFLOW_VERSION  # noqa: E402
