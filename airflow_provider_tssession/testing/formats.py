@@ -123,10 +123,17 @@ def xlsx(sheets: Sequence[tuple[str, DataSet]], max_rows: int) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
         for name, text in parts.items():
-            book.writestr(name, text)
+            book.writestr(_member(name), text)
         for n, (_, data) in enumerate(sheets, 1):
-            book.writestr(f"xl/worksheets/sheet{n}.xml", _sheet(data, max_rows))
+            book.writestr(_member(f"xl/worksheets/sheet{n}.xml"), _sheet(data, max_rows))
     return out.getvalue()
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A ZIP entry with a fixed date: the same report is the same bytes whenever it is asked for."""
+    entry = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
 
 
 def _sheet(data: DataSet, max_rows: int) -> str:
@@ -156,7 +163,7 @@ def csv_zip(files: Sequence[tuple[str, DataSet]], max_rows: int) -> bytes:
             while file_name in used:
                 file_name = f"_{file_name}"
             used.add(file_name)
-            with archive.open(file_name, "w") as member:
+            with archive.open(_member(file_name), "w") as member:
                 for chunk in data.head(max_rows).csv_chunks():
                     member.write(chunk)
     return out.getvalue()
