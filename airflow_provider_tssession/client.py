@@ -61,10 +61,8 @@ class SameOriginSession(requests.Session):
     def get_redirect_target(self, resp: requests.Response) -> str | None:
         """Follow a redirect only when it stays on the connection's host; otherwise hand back the 3xx."""
         target = super().get_redirect_target(resp)
-        if target is None:
-            return None
-        absolute = requests.compat.urljoin(resp.url, target)
-        return target if origin(absolute) == self._origin else None
+        stays = target is not None and origin(requests.compat.urljoin(resp.url, target)) == self._origin
+        return target if stays else None
 
 
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
@@ -218,7 +216,8 @@ class ThoughtSpotClient:
                 if not 200 <= response.status_code < 300:
                     body = read_capped(response, MAX_ERROR_BODY)
                     response.close()
-                    failure = api_error(response, what, policy, [*self.known_secrets(), *secrets], body)
+                    known = [self.settings.password, self.settings.secret_key or "", *self.state.secrets()]
+                    failure = api_error(response, what, policy, [*known, *secrets], body)
                 elif max_body is not None:
                     response._content = read_capped(response, max_body + 1)  # what .content returns
                     if len(response._content) > max_body:
@@ -237,10 +236,6 @@ class ThoughtSpotClient:
         if failure is not None:
             raise failure  # outside the except block: no __context__ keeps the request (password, token)
         return response
-
-    def known_secrets(self) -> list[str]:
-        """Every secret of the connection and session, to scrub from what a server sends back."""
-        return [self.settings.password, self.settings.secret_key or "", *self.state.secrets()]
 
     def close(self) -> None:
         """Forget this session's credentials and drop its connection pool."""

@@ -1,13 +1,9 @@
 """Session handles: a login task's session, sealed for XCom so that only readers of the connection can use it.
 
-The cookies (or bearer token) are encrypted with Fernet (AES-128-CBC + HMAC-SHA256). The key is stretched
-from the secret the connection logs in with (its password, or its secret key for trusted authentication
-and tokens minted with it) by scrypt (memory-hard, 32 MiB) with a random salt per handle, then bound with
-HKDF-SHA256 to the connection id, host and login and to Airflow's ``[core] fernet_key`` when one is set.
-An XCom reader therefore cannot test password guesses cheaply offline: each guess costs one scrypt
-(see ``bench/handle_guess.py``), and with a Fernet key configured no guess works without that key too.
-Any worker that can read the connection (and shares the Fernet key) derives the same key. Changing the
-secret, or the Fernet key, makes earlier handles unreadable.
+Fernet-encrypted with a key stretched from the login secret (password or secret key) by scrypt (32 MiB, a
+random salt per handle), then bound by HKDF-SHA256 to the connection id, host, login and Airflow's
+``[core] fernet_key`` when set: an XCom reader pays one scrypt per password guess (``bench/handle_guess.py``).
+Changing the secret or the Fernet key makes earlier handles unreadable (README, "Session handles").
 """
 
 from __future__ import annotations

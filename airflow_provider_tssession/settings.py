@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PORT = re.compile(r"^[0-9]{1,5}\Z")
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
+_TRUE = ("true", "1", "yes", "on")
+_BOOLEANS = {word: word in _TRUE for word in (*_TRUE, "false", "0", "no", "off")}
 _FIELDS = {extra.name: extra for extra in EXTRA_FIELDS}
 
 DEFAULT_DEADLINE = 120.0
@@ -314,7 +314,7 @@ class _ExtraReader:
     def text(self, name: str) -> str | None:
         """Read an optional string; empty means unset, and a number is taken as its text (an org id)."""
         value = self.extras.get(name, DEFAULTS[name])
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None:  # empty values were dropped with the extras
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
@@ -359,8 +359,6 @@ class _ExtraReader:
 def _parse_bool(value: object) -> bool | None:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    return None
+    if isinstance(value, int):
+        return {0: False, 1: True}.get(value)
+    return _BOOLEANS.get(value.strip().lower()) if isinstance(value, str) else None
