@@ -39,6 +39,7 @@ HEADERS = {
     "Accept": "application/json",
     "User-Agent": f"airflow-provider-thoughtspot/{__version__}",
 }
+_Pools = dict[str, type[urllib3.HTTPConnectionPool]]
 
 
 class SameOriginSession(requests.Session):
@@ -95,12 +96,9 @@ class _UnverifiedHTTPSPool(_HTTPSPool):
 
 
 class _Adapter(requests.adapters.HTTPAdapter):
-    """Keep POOL_SIZE connections per host; more threads on one hook wait for a free one.
+    """Keep POOL_SIZE connections per host; more threads wait for one, rather than open throwaway ones."""
 
-    Without blocking, each extra thread would open a throwaway connection and log "Connection pool is full".
-    """
-
-    pools: ClassVar[dict[str, type[urllib3.HTTPConnectionPool]]] = {"http": _HTTPPool, "https": _HTTPSPool}
+    pools: ClassVar[_Pools] = {"http": _HTTPPool, "https": _HTTPSPool}
 
     def __init__(self) -> None:
         super().__init__(pool_maxsize=POOL_SIZE, pool_block=True)
@@ -118,10 +116,7 @@ class _Adapter(requests.adapters.HTTPAdapter):
 class _UnverifiedAdapter(_Adapter):
     """The adapter of a connection with `verify: false`; scoped to this session, unlike disable_warnings."""
 
-    pools: ClassVar[dict[str, type[urllib3.HTTPConnectionPool]]] = {
-        **_Adapter.pools,
-        "https": _UnverifiedHTTPSPool,
-    }
+    pools: ClassVar[_Pools] = {**_Adapter.pools, "https": _UnverifiedHTTPSPool}
 
 
 class ThoughtSpotClient:
@@ -176,12 +171,10 @@ class ThoughtSpotClient:
     ) -> requests.Response:
         """Send one call with the timeout and retry policy (or `retry`'s); raise on any non-2xx answer.
 
-        `not_retried` are statuses never retried at this endpoint (trusted authentication's 500 means a
-        wrong secret key). `secrets` are values this call carries besides the connection's and session's
-        (a login token): like those, they are scrubbed from whatever the server answers. `max_body` caps
-        a 2xx answer (a login's); an error answer is read up to MAX_ERROR_BODY. Each attempt must end
-        within `deadline` seconds (default: the connection's), however slowly the server sends; with
-        ``stream=True`` that covers the answer up to its headers, and the caller reads the body.
+        `not_retried`: statuses never retried at this endpoint (trusted authentication's 500: a wrong secret
+        key). `secrets`: values of this call (a login token) to scrub from the answer, like the session's.
+        `max_body` caps a 2xx answer (a login's). Each attempt ends within `deadline` seconds (default: the
+        connection's), however slowly the server sends; with ``stream=True``, up to the answer's headers.
         """
         method = check_method(method)
         url = url_for(self.settings, endpoint)

@@ -43,8 +43,7 @@ class Attempt:
                 return
             self.expired = True
             connection = self._connection
-        if connection is not None:
-            _cut(connection)
+        _cut(connection)
 
     def finish(self) -> None:
         """End the attempt (done or failed): the watchdog leaves it alone."""

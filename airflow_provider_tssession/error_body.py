@@ -94,10 +94,6 @@ def _one_line(text: str | None) -> str | None:
 
 
 def _as_code(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
     if isinstance(value, str) and _CODE.match(value.strip()):
         value = int(value)
-    if isinstance(value, int) and 0 <= value < 10**9:
-        return value
-    return None
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9 else None

@@ -28,11 +28,10 @@ _CONNECTING = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.Connect
 def api_error(
     response: requests.Response, what: str, policy: RetryPolicy, secrets: Sequence[str], body: bytes
 ) -> ThoughtSpotApiError:
-    """Build the error for a non-2xx answer from whatever body ThoughtSpot (or a proxy) sent.
+    """Build the error for a non-2xx answer from the start of its body, as ThoughtSpot (or a proxy) sent it.
 
-    Every piece of server text (body, reason, Location) is scrubbed of `secrets` before it is used: a
-    server that echoes the request must not put the password or a cookie into the message. `body` is
-    the start of the answer, as read (the client never reads more than MAX_ERROR_BODY of an error).
+    Server text (body, reason, Location) is scrubbed of `secrets` first: a server that echoes the request
+    must not put the password or a cookie into the message.
     """
     status = response.status_code
     if 300 <= status < 400:
@@ -126,9 +125,7 @@ def _cause(error: BaseException, kind: type[BaseException] | tuple[type[BaseExce
     """Find an exception of `kind` in `error` or in what it wraps (requests wraps urllib3, urllib3 ssl)."""
     seen: BaseException | None = error
     for _ in range(8):
-        if seen is None:
-            return None
-        if isinstance(seen, kind):
+        if seen is None or isinstance(seen, kind):
             return seen
         reason = getattr(seen, "reason", None)
         nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None

@@ -23,11 +23,7 @@ _METHOD = re.compile(r"^[A-Za-z]{1,20}\Z")
 
 
 def url_for(settings: ThoughtSpotSettings, endpoint: str) -> str:
-    """Map a documented resource path (or a full URL on the connection's host) to the URL to call.
-
-    Only an endpoint that starts with a scheme (``https://...``) is a full URL; a path whose query merely
-    contains ``://`` is a path.
-    """
+    """Map a resource path, or a full URL on the connection's host (it starts with a scheme), to the URL."""
     if not isinstance(endpoint, str) or _CONTROL.search(endpoint):
         raise ThoughtSpotRequestError(
             f"Refusing endpoint {_shown(endpoint)}: it contains a line break or another control character. "

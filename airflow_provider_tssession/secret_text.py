@@ -25,15 +25,8 @@ def encoded_forms(secret: str) -> set[str]:
     """List the secret raw, URL-encoded (path, query, form; either hex case), JSON- and HTML-escaped."""
     if len(secret) < MIN_SECRET_LENGTH:
         return set()
-    forms = {
-        secret,
-        quote(secret, safe=""),
-        quote(secret),
-        quote_plus(secret),
-        json.dumps(secret)[1:-1],
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-        html.escape(secret),
-    }
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), html.escape(secret)}
+    forms |= {json.dumps(secret, ensure_ascii=ascii_only)[1:-1] for ascii_only in (True, False)}
     forms |= {_PERCENT.sub(lambda m: m.group(0).lower(), form) for form in forms}
     return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import base64
-import binascii
 import hashlib
 import json
 import os
@@ -123,8 +122,9 @@ def derive_key(secret: str, salt: bytes, pepper: bytes | None, binding: bytes) -
 
 
 def _fernet(settings: ThoughtSpotSettings, salt: bytes, pepper: bytes | None) -> Fernet:
-    fields = (settings.conn_id, settings.base_url, settings.login)
-    binding = "\0".join(fields).encode("utf-8", "surrogatepass")
+    binding = "\0".join((settings.conn_id, settings.base_url, settings.login)).encode(
+        "utf-8", "surrogatepass"
+    )
     secret = settings.login_secret
     # One scrypt per handle and process: a task that opens its handle in many hooks pays once.
     material = b"\0".join((salt, pepper or b"", binding, secret.encode("utf-8", "surrogatepass")))
@@ -143,7 +143,7 @@ def _fernet(settings: ThoughtSpotSettings, salt: bytes, pepper: bytes | None) ->
 def _salt(value: object) -> bytes:
     try:
         salt = base64.urlsafe_b64decode(value.encode("ascii")) if isinstance(value, str) else b""
-    except (binascii.Error, UnicodeError, ValueError):
+    except ValueError:  # binascii.Error and UnicodeError are ValueErrors
         salt = b""
     if len(salt) != _SALT_BYTES:
         raise _invalid("its salt is missing or altered")

@@ -128,9 +128,8 @@ def _required(conn_id: str, name: str, value: str | None, fix: str) -> str:
         raise ThoughtSpotConfigError(conn_id, name, "is empty", fix)
     text = str(value)
     if _CONTROL.search(text):
-        raise ThoughtSpotConfigError(
-            conn_id, name, "contains a line break, NUL or other control character", fix
-        )
+        problem = "contains a line break, NUL or other control character"
+        raise ThoughtSpotConfigError(conn_id, name, problem, fix)
     try:
         text.encode("utf-8")
     except UnicodeError:
@@ -250,12 +249,8 @@ def _base_url(conn: Connection) -> str:
         raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} has port 0", fix)
     port = _port(conn_id, conn.port)
     if port is not None and url_port is not None and port != url_port:
-        raise ThoughtSpotConfigError(
-            conn_id,
-            "port",
-            f"{port} disagrees with the port {url_port} in Host",
-            "keep the port in one place",
-        )
+        problem = f"{port} disagrees with the port {url_port} in Host"
+        raise ThoughtSpotConfigError(conn_id, "port", problem, "keep the port in one place")
     port = port or url_port
     name = f"[{hostname}]" if ":" in hostname else hostname
     return f"{parts.scheme.lower()}://{name}" + (f":{port}" if port else "")

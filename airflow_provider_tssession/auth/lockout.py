@@ -55,13 +55,10 @@ def send_credentials(
     rejected_statuses: frozenset[int] = frozenset({401, LOCKED_STATUS}),
     **kwargs: Any,
 ) -> requests.Response:
-    """Send a login request; a rejection is never retried, and rejected credentials are not sent again.
+    """Send a login request; a rejection (`rejected_statuses`) is never retried, nor sent again.
 
     Transient failures are retried like any login (unless `idempotent` is False). Logins with the same
-    credentials take turns: hooks in many threads that log in with the same wrong password at once must
-    not each send it; the later ones wait, then find the first one's rejection and send nothing.
-    `rejected_statuses` are the answers that mean "these credentials are refused" at this endpoint:
-    never retried, whatever the connection's retry policy says about them.
+    credentials take turns, so threads logging in with one wrong password at once send it only once.
     """
     with _lock:
         login_lock = _login_locks.setdefault(_key(settings), threading.Lock())
