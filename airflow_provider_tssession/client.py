@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 import requests.adapters
@@ -39,6 +39,7 @@ HEADERS = {
     "Accept": "application/json",
     "User-Agent": f"airflow-provider-thoughtspot/{__version__}",
 }
+_Pools = dict[str, type[urllib3.HTTPConnectionPool]]
 
 
 class SameOriginSession(requests.Session):
@@ -61,32 +62,8 @@ class SameOriginSession(requests.Session):
     def get_redirect_target(self, resp: requests.Response) -> str | None:
         """Follow a redirect only when it stays on the connection's host; otherwise hand back the 3xx."""
         target = super().get_redirect_target(resp)
-        if target is None:
-            return None
-        absolute = requests.compat.urljoin(resp.url, target)
-        return target if origin(absolute) == self._origin else None
-
-
-class _Adapter(requests.adapters.HTTPAdapter):
-    """Keep POOL_SIZE connections per host; more threads on one hook wait for a free one.
-
-    Without blocking, each extra thread would open a throwaway connection and log "Connection pool is full".
-    """
-
-    def __init__(self) -> None:
-        super().__init__(pool_maxsize=POOL_SIZE, pool_block=True)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        _watched(self.poolmanager)
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> urllib3.PoolManager:
-        return _watched(super().proxy_manager_for(proxy, **proxy_kwargs))
-
-
-def _watched(manager: urllib3.PoolManager) -> urllib3.PoolManager:
-    manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-    return manager
+        stays = target is not None and origin(requests.compat.urljoin(resp.url, target)) == self._origin
+        return target if stays else None
 
 
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
@@ -97,12 +74,8 @@ class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, urllib3.connection.HTTPSConnection):
     """The HTTPS twin of `_WatchedHTTPConnection`."""
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        note_connection(self)
-        super().request(*args, **kwargs)
 
 
 class _HTTPPool(urllib3.HTTPConnectionPool):
@@ -116,27 +89,34 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
 class _UnverifiedHTTPSPool(_HTTPSPool):
     """HTTPS without urllib3's InsecureRequestWarning on every call: the hook said it once already."""
 
-    def _validate_conn(self, conn: Any) -> None:
-        # What HTTPSConnectionPool._validate_conn does, minus the warning.
+    def _validate_conn(self, conn: Any) -> None:  # HTTPSConnectionPool's, minus the warning
         urllib3.HTTPConnectionPool._validate_conn(self, conn)
         if conn.is_closed:
             conn.connect()
 
 
-class _UnverifiedAdapter(_Adapter):
-    """The adapter of a connection with `verify: false`; scoped to this session, unlike disable_warnings."""
+class _Adapter(requests.adapters.HTTPAdapter):
+    """Keep POOL_SIZE connections per host; more threads wait for one, rather than open throwaway ones."""
+
+    pools: ClassVar[_Pools] = {"http": _HTTPPool, "https": _HTTPSPool}
+
+    def __init__(self) -> None:
+        super().__init__(pool_maxsize=POOL_SIZE, pool_block=True)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        _quiet(self.poolmanager)
+        self.poolmanager.pool_classes_by_scheme = self.pools
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> urllib3.PoolManager:
-        return _quiet(super().proxy_manager_for(proxy, **proxy_kwargs))
+        manager: urllib3.PoolManager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = self.pools
+        return manager
 
 
-def _quiet(manager: urllib3.PoolManager) -> urllib3.PoolManager:
-    manager.pool_classes_by_scheme = {**manager.pool_classes_by_scheme, "https": _UnverifiedHTTPSPool}
-    return manager
+class _UnverifiedAdapter(_Adapter):
+    """The adapter of a connection with `verify: false`; scoped to this session, unlike disable_warnings."""
+
+    pools: ClassVar[_Pools] = {**_Adapter.pools, "https": _UnverifiedHTTPSPool}
 
 
 class ThoughtSpotClient:
@@ -191,22 +171,20 @@ class ThoughtSpotClient:
     ) -> requests.Response:
         """Send one call with the timeout and retry policy (or `retry`'s); raise on any non-2xx answer.
 
-        `not_retried` are statuses never retried at this endpoint (trusted authentication's 500 means a
-        wrong secret key). `secrets` are values this call carries besides the connection's and session's
-        (a login token): like those, they are scrubbed from whatever the server answers. `max_body` caps
-        a 2xx answer (a login's); an error answer is read up to MAX_ERROR_BODY. Each attempt must end
-        within `deadline` seconds (default: the connection's), however slowly the server sends; with
-        ``stream=True`` that covers the answer up to its headers, and the caller reads the body.
+        `not_retried`: statuses never retried at this endpoint (trusted authentication's 500: a wrong secret
+        key). `secrets`: values of this call (a login token) to scrub from the answer, like the session's.
+        `max_body` caps a 2xx answer (a login's). Each attempt ends within `deadline` seconds (default: the
+        connection's), however slowly the server sends; with ``stream=True``, up to the answer's headers.
         """
         method = check_method(method)
         url = url_for(self.settings, endpoint)
         kwargs.setdefault("timeout", self.settings.timeout)
-        limits = _Limits(deadline or self.settings.deadline, max_body, [*secrets])
+        deadline = deadline or self.settings.deadline
         policy = retry if isinstance(retry, RetryPolicy) else self.policy if retry else self.policy.never()
         if not_retried:
             policy = replace(policy, statuses=policy.statuses - not_retried)
         return policy.call(
-            lambda: self._send_once(method, url, kwargs, policy, limits),
+            lambda: self._send_once(method, url, kwargs, policy, deadline, max_body, secrets),
             method=method,
             idempotent=idempotent,
             what=f"{method} {url}",
@@ -214,48 +192,48 @@ class ThoughtSpotClient:
         )
 
     def _send_once(
-        self, method: str, url: str, kwargs: dict[str, Any], policy: RetryPolicy, limits: _Limits
+        self,
+        method: str,
+        url: str,
+        kwargs: dict[str, Any],
+        policy: RetryPolicy,
+        deadline: float,
+        max_body: int | None,
+        secrets: Sequence[str],
     ) -> requests.Response:
         what = f"{method} {url}"
         failure: Exception | None = None
-        with attempt_deadline(limits.deadline) as attempt:
+        with attempt_deadline(deadline) as attempt:
             try:
                 response = self.session.request(method, url, **{**kwargs, "stream": True})
                 if not 200 <= response.status_code < 300:
                     body = read_capped(response, MAX_ERROR_BODY)
                     response.close()
-                    failure = api_error(
-                        response, what, policy, [*self.known_secrets(), *limits.secrets], body
-                    )
-                elif limits.max_body is not None:
-                    response._content = read_capped(response, limits.max_body + 1)  # what .content returns
-                    if len(response._content) > limits.max_body:
+                    known = [self.settings.password, self.settings.secret_key or "", *self.state.secrets()]
+                    failure = api_error(response, what, policy, [*known, *secrets], body)
+                elif max_body is not None:
+                    response._content = read_capped(response, max_body + 1)  # what .content returns
+                    if len(response._content) > max_body:
                         response.close()
-                        failure = too_large(response, what, limits.max_body)
+                        failure = ThoughtSpotApiError(
+                            f"{what} answered {response.status_code} with more than {max_body // 1024}"
+                            " KiB, which no ThoughtSpot login answer is; is Host a ThoughtSpot cluster?",
+                            status_code=response.status_code,
+                        )
                 elif not kwargs.get("stream"):
                     response.content  # noqa: B018  # read the whole answer within the deadline
             except requests.RequestException as error:
                 failure = transport_error(error, what, kwargs.get("timeout"))
         if attempt.expired and not isinstance(failure, ThoughtSpotApiError):
-            failure = deadline_error(what, limits.deadline)
+            failure = deadline_error(what, deadline)
         if failure is not None:
             raise failure  # outside the except block: no __context__ keeps the request (password, token)
         return response
-
-    def known_secrets(self) -> list[str]:
-        """Every secret of the connection and session, to scrub from what a server sends back."""
-        return [self.settings.password, self.settings.secret_key or "", *self.state.secrets()]
 
     def close(self) -> None:
         """Forget this session's credentials and drop its connection pool."""
         self.state.end()
         self.session.close()
-
-
-class _Limits(NamedTuple):
-    deadline: float
-    max_body: int | None
-    secrets: list[str]
 
 
 def read_capped(response: requests.Response, limit: int) -> bytes:
@@ -266,15 +244,6 @@ def read_capped(response: requests.Response, limit: int) -> bytes:
         if len(data) >= limit:
             break
     return bytes(data[:limit])
-
-
-def too_large(response: requests.Response, what: str, limit: int) -> ThoughtSpotApiError:
-    """Build the error for a 2xx answer larger than any ThoughtSpot answer to that call could be."""
-    return ThoughtSpotApiError(
-        f"{what} answered {response.status_code} with more than {limit // 1024} KiB, which no ThoughtSpot "
-        "login answer is; is Host a ThoughtSpot cluster?",
-        status_code=response.status_code,
-    )
 
 
 def read_environment_once(session: requests.Session, settings: ThoughtSpotSettings) -> None:

@@ -22,12 +22,7 @@ PLACEHOLDERS = {
     "password": "ThoughtSpot password",
 }
 
-_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
-    "boolean": (bool,),
-    "integer": (int,),
-    "number": (int, float),
-    "string": (str,),
-}
+_PYTHON_TYPES = {"boolean": (bool,), "integer": (int,), "number": (int, float), "string": (str,)}
 
 
 AIRFLOW_SENSITIVE_WORDS = ("token", "secret", "password", "passwd", "api_key", "apikey", "authorization")
@@ -37,10 +32,8 @@ AIRFLOW_SENSITIVE_WORDS = ("token", "secret", "password", "passwd", "api_key", "
 def prefilled_default(field: ExtraField) -> Any:
     """Return the value the form starts with: the default if it has the field's type, else None (empty).
 
-    `verify` defaults to True but is a string field: left empty, so a UI-made connection does not pin
-    TLS verification and REQUESTS_CA_BUNDLE still applies, as for a connection without the extra.
-    Fields whose names Airflow treats as sensitive (`token_validity`) start empty too: Airflow would show
-    their default as `***` and a saved form would store that literally. Empty means the default.
+    `verify` (True, in a string field) starts empty, so REQUESTS_CA_BUNDLE still applies to UI-made
+    connections; so do fields Airflow masks by name (`token_validity`): a saved form would store `***`.
     """
     if any(word in field.name.lower() for word in AIRFLOW_SENSITIVE_WORDS):
         return None
@@ -89,8 +82,7 @@ def field_behaviour() -> dict[str, Any]:
 def form_widgets() -> dict[str, Any]:
     """Return the wtforms fields of `BaseHook.get_connection_form_widgets()` (Airflow < 3.2).
 
-    Those UIs ship wtforms (Airflow 3.0/3.1 stand in mocks when FAB is absent); without it there is no
-    form to build, and Airflow 3.2+ does not ask for one.
+    Without wtforms there is no form to build (Airflow 3.0/3.1 without FAB stand in mocks for its widgets).
     """
     try:
         from wtforms import BooleanField, IntegerField, PasswordField, StringField

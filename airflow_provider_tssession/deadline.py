@@ -1,9 +1,7 @@
 """A total deadline per attempt: a server that drips its answer a byte at a time cannot hold a call for long.
 
-`timeout` bounds each wait for bytes, so a server that sends one byte every half second never trips it.
-Each attempt therefore runs under a deadline; one watchdog thread (shared by every hook of the process)
-shuts the attempt's socket down when its deadline passes, which ends the blocked read at once, also
-inside a TLS read. The connection classes report which connection an attempt uses (`note_connection`).
+`timeout` bounds only each wait for bytes. One watchdog thread per process shuts an attempt's socket down
+when its deadline passes, which ends a blocked read (a TLS one too) at once; `note_connection` tells it which.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ class Attempt:
     """One attempt's deadline, and the connection to cut when it passes."""
 
     def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
         self.deadline = time.monotonic() + seconds
         self.expired = False
         self.finished = False
@@ -46,8 +43,7 @@ class Attempt:
                 return
             self.expired = True
             connection = self._connection
-        if connection is not None:
-            _cut(connection)
+        _cut(connection)
 
     def finish(self) -> None:
         """End the attempt (done or failed): the watchdog leaves it alone."""

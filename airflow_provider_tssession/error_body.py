@@ -42,13 +42,13 @@ def _from_object(obj: dict[str, Any], depth: int) -> ErrorDetails:
     nested = _nested(obj)
     if nested is not None and depth < 5:
         inner = _from_object(nested, depth + 1)
-    debug = obj.get("debug")
+    debug, incident = obj.get("debug"), obj.get("incident_id_guid") or obj.get("incident_id")
     message = None if isinstance(debug, dict) else _join_debug(debug)
     if not message and isinstance(obj.get("message"), str):
         message = obj["message"]
     return ErrorDetails(
         code=_as_code(obj.get("code")) or inner.code,
-        incident_id=_as_text(obj.get("incident_id_guid") or obj.get("incident_id")) or inner.incident_id,
+        incident_id=_one_line(incident if isinstance(incident, str) else None) or inner.incident_id,
         message=_one_line(message) or inner.message,
     )
 
@@ -94,14 +94,6 @@ def _one_line(text: str | None) -> str | None:
 
 
 def _as_code(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
     if isinstance(value, str) and _CODE.match(value.strip()):
         value = int(value)
-    if isinstance(value, int) and 0 <= value < 10**9:
-        return value
-    return None
-
-
-def _as_text(value: object) -> str | None:
-    return _one_line(value) if isinstance(value, str) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9 else None

@@ -22,20 +22,16 @@ if TYPE_CHECKING:
 MAX_ERROR_BODY = 64 * 1024
 """Bytes of an error answer read (only the start is used: a hostile server may send gigabytes)."""
 _NAME_MISMATCH = frozenset({62, 64})  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+_CONNECTING = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)  # nothing sent
 
 
 def api_error(
-    response: requests.Response,
-    what: str,
-    policy: RetryPolicy,
-    secrets: Sequence[str] = (),
-    body: bytes | None = None,
+    response: requests.Response, what: str, policy: RetryPolicy, secrets: Sequence[str], body: bytes
 ) -> ThoughtSpotApiError:
-    """Build the error for a non-2xx answer from whatever body ThoughtSpot (or a proxy) sent.
+    """Build the error for a non-2xx answer from the start of its body, as ThoughtSpot (or a proxy) sent it.
 
-    Every piece of server text (body, reason, Location) is scrubbed of `secrets` before it is used: a
-    server that echoes the request must not put the password or a cookie into the message. `body` is
-    the start of the answer, as read (the client never reads more than 64 KiB of an error).
+    Server text (body, reason, Location) is scrubbed of `secrets` first: a server that echoes the request
+    must not put the password or a cookie into the message.
     """
     status = response.status_code
     if 300 <= status < 400:
@@ -47,8 +43,7 @@ def api_error(
             status_code=status,
             server_may_have_acted=status not in policy.refused_statuses,
         )
-    raw = response.content if body is None else body
-    details = parse_error_body(scrub(raw[:MAX_ERROR_BODY].decode("utf-8", "replace"), secrets))
+    details = parse_error_body(scrub(body.decode("utf-8", "replace"), secrets))
     text = f"{what} answered {status} {scrub(response.reason or '', secrets)[:100]}".rstrip()
     if details.code is not None:
         text += f", ThoughtSpot error code {details.code}"
@@ -85,12 +80,11 @@ def transport_error(
     failed = requests.exceptions
     if isinstance(error, failed.SSLError):
         return tls_error(error, what)
-    # What happened, whether it may heal, and whether the request may have reached the server.
     if isinstance(error, failed.ConnectTimeout):
         found = (f"no connection within {timeout}s", True, False)
     elif isinstance(error, failed.Timeout) or _cause(error, urllib3.exceptions.ReadTimeoutError):
         found = (f"no answer within {timeout}s (extra 'timeout', or request(..., timeout=...))", True, True)
-    elif isinstance(error, failed.ConnectionError) and _never_sent(error):
+    elif isinstance(error, failed.ConnectionError) and _cause(error, _CONNECTING) is not None:
         found = ("could not connect (refused or unknown host)", True, False)
     elif isinstance(error, failed.ConnectionError):
         found = ("the connection dropped before a complete answer", True, True)
@@ -131,17 +125,9 @@ def _cause(error: BaseException, kind: type[BaseException] | tuple[type[BaseExce
     """Find an exception of `kind` in `error` or in what it wraps (requests wraps urllib3, urllib3 ssl)."""
     seen: BaseException | None = error
     for _ in range(8):
-        if seen is None:
-            return None
-        if isinstance(seen, kind):
+        if seen is None or isinstance(seen, kind):
             return seen
         reason = getattr(seen, "reason", None)
         nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
         seen = reason if isinstance(reason, BaseException) else nested or seen.__context__
     return None
-
-
-def _never_sent(error: BaseException) -> bool:
-    """Tell whether the failure happened while connecting, before any byte of the request left."""
-    connecting = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
-    return _cause(error, connecting) is not None

@@ -1,4 +1,4 @@
-"""The retry policy in one immutable value (urllib3's `Retry` is the model); errors only carry the facts."""
+"""The retry policy in one immutable value (urllib3's `Retry` is the model); tenacity runs the loop."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+import tenacity
 
 from airflow_provider_tssession.connection_fields import DEFAULTS
 from airflow_provider_tssession.exceptions import ThoughtSpotTransientError
@@ -66,20 +68,29 @@ class RetryPolicy:
         return min(wait, self.max_wait)
 
     def call(self, send: Callable[[], T], *, method: str, idempotent: bool | None, what: str, log: Log) -> T:
-        """Call `send` until it succeeds or may not be retried; the final error counts the attempts."""
+        """Call `send` until it succeeds or may not be retried; tenacity loops, this policy decides."""
         safe = method.upper() in self.methods if idempotent is None else idempotent
-        attempt = 1
-        while True:
-            try:
-                return send()
-            except ThoughtSpotTransientError as error:
-                if attempt >= self.attempts or not self.is_retryable(error, idempotent=safe):
-                    raise error.with_attempts(attempt) from None
-                wait = self.wait(error, attempt)
-                args = (what, attempt, self.attempts, error, wait)
-                log.warning("%s: attempt %d of %d failed (%s); retrying in %.1fs", *args)
-                time.sleep(wait)
-                attempt += 1
+
+        def failure(state: tenacity.RetryCallState) -> BaseException | None:
+            return state.outcome.exception() if state.outcome else None  # set once an attempt has run
+
+        def warn(state: tenacity.RetryCallState) -> None:
+            wait = state.next_action.sleep if state.next_action else 0.0
+            args = (what, state.attempt_number, self.attempts, failure(state), wait)
+            log.warning("%s: attempt %d of %d failed (%s); retrying in %.1fs", *args)
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.attempts),
+            wait=lambda state: self.wait(failure(state), state.attempt_number),
+            retry=tenacity.retry_if_exception(lambda error: self.is_retryable(error, idempotent=safe)),
+            before_sleep=warn,
+            sleep=lambda seconds: time.sleep(seconds),  # looked up at call time, so tests may patch it
+            reraise=True,
+        )
+        try:
+            return retrying(send)
+        except ThoughtSpotTransientError as error:
+            raise error.with_attempts(retrying.statistics["attempt_number"]) from None
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -1,10 +1,8 @@
 r"""Where a call goes: a documented resource path becomes a URL on the connection's origin only.
 
-The origin of a full URL is decided by the same parser the transport uses (urllib3's), never by a
-different one: `urlsplit` and urllib3 disagree on URLs such as ``http://a\\@b/``, and a check that reads
-``b`` while the connection goes to ``a`` would send the session there. Full URLs with a backslash,
-whitespace or a control character are refused outright, and any endpoint with a line break is refused
-before it can reach a message or a log line.
+A full URL's origin is read by the transport's own parser (urllib3's): `urlsplit` finds host ``b`` in
+``http://a\\@b/`` where urllib3 connects to ``a``. Full URLs with a backslash, whitespace or a control
+character, and endpoints with a line break, are refused before they reach a message or a log line.
 """
 
 from __future__ import annotations
@@ -25,11 +23,7 @@ _METHOD = re.compile(r"^[A-Za-z]{1,20}\Z")
 
 
 def url_for(settings: ThoughtSpotSettings, endpoint: str) -> str:
-    """Map a documented resource path (or a full URL on the connection's host) to the URL to call.
-
-    Only an endpoint that starts with a scheme (``https://...``) is a full URL; a path whose query merely
-    contains ``://`` is a path.
-    """
+    """Map a resource path, or a full URL on the connection's host (it starts with a scheme), to the URL."""
     if not isinstance(endpoint, str) or _CONTROL.search(endpoint):
         raise ThoughtSpotRequestError(
             f"Refusing endpoint {_shown(endpoint)}: it contains a line break or another control character. "

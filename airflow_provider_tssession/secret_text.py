@@ -1,9 +1,7 @@
 """Keep secrets out of text a server sends back: every form in which a server may echo a request.
 
-A gateway or server that echoes the request into its error body would otherwise put the password,
-`secret_key`, session cookie or bearer token into an exception message, where Airflow's log masker does
-not reach (a failure callback, a notifier, an e-mail). `scrub` replaces each known secret in each of its
-encodings; `encoded_forms` lists the encodings so that the log masker can be given them as well.
+An echoed password, `secret_key`, cookie or token in an error message escapes Airflow's log masker (failure
+callbacks, notifiers, e-mails): `scrub` replaces every encoding of every secret; `encoded_forms` lists them.
 """
 
 from __future__ import annotations
@@ -27,15 +25,8 @@ def encoded_forms(secret: str) -> set[str]:
     """List the secret raw, URL-encoded (path, query, form; either hex case), JSON- and HTML-escaped."""
     if len(secret) < MIN_SECRET_LENGTH:
         return set()
-    forms = {
-        secret,
-        quote(secret, safe=""),
-        quote(secret),
-        quote_plus(secret),
-        json.dumps(secret)[1:-1],
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-        html.escape(secret),
-    }
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), html.escape(secret)}
+    forms |= {json.dumps(secret, ensure_ascii=ascii_only)[1:-1] for ascii_only in (True, False)}
     forms |= {_PERCENT.sub(lambda m: m.group(0).lower(), form) for form in forms}
     return {form for form in forms if len(form) >= MIN_SECRET_LENGTH}
 

@@ -1,20 +1,15 @@
 """Session handles: a login task's session, sealed for XCom so that only readers of the connection can use it.
 
-The cookies (or bearer token) are encrypted with Fernet (AES-128-CBC + HMAC-SHA256). The key is stretched
-from the secret the connection logs in with (its password, or its secret key for trusted authentication
-and tokens minted with it) by scrypt (memory-hard, 32 MiB) with a random salt per handle, then bound with
-HKDF-SHA256 to the connection id, host and login and to Airflow's ``[core] fernet_key`` when one is set.
-An XCom reader therefore cannot test password guesses cheaply offline: each guess costs one scrypt
-(see ``bench/handle_guess.py``), and with a Fernet key configured no guess works without that key too.
-Any worker that can read the connection (and shares the Fernet key) derives the same key. Changing the
-secret, or the Fernet key, makes earlier handles unreadable.
+Fernet-encrypted with a key stretched from the login secret (password or secret key) by scrypt (32 MiB, a
+random salt per handle), then bound by HKDF-SHA256 to the connection id, host, login and Airflow's
+``[core] fernet_key`` when set: an XCom reader pays one scrypt per password guess (``bench/handle_guess.py``).
+Changing the secret or the Fernet key makes earlier handles unreadable (README, "Session handles").
 """
 
 from __future__ import annotations
 
 import ast
 import base64
-import binascii
 import hashlib
 import json
 import os
@@ -127,8 +122,9 @@ def derive_key(secret: str, salt: bytes, pepper: bytes | None, binding: bytes) -
 
 
 def _fernet(settings: ThoughtSpotSettings, salt: bytes, pepper: bytes | None) -> Fernet:
-    fields = (settings.conn_id, settings.base_url, settings.login)
-    binding = "\0".join(fields).encode("utf-8", "surrogatepass")
+    binding = "\0".join((settings.conn_id, settings.base_url, settings.login)).encode(
+        "utf-8", "surrogatepass"
+    )
     secret = settings.login_secret
     # One scrypt per handle and process: a task that opens its handle in many hooks pays once.
     material = b"\0".join((salt, pepper or b"", binding, secret.encode("utf-8", "surrogatepass")))
@@ -147,7 +143,7 @@ def _fernet(settings: ThoughtSpotSettings, salt: bytes, pepper: bytes | None) ->
 def _salt(value: object) -> bytes:
     try:
         salt = base64.urlsafe_b64decode(value.encode("ascii")) if isinstance(value, str) else b""
-    except (binascii.Error, UnicodeError, ValueError):
+    except ValueError:  # binascii.Error and UnicodeError are ValueErrors
         salt = b""
     if len(salt) != _SALT_BYTES:
         raise _invalid("its salt is missing or altered")

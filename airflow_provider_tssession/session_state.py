@@ -24,18 +24,8 @@ class SessionState:
 
     def __init__(self, session: requests.Session) -> None:
         self._session = session
-        self._owned = False
-        self._expires_at: float | None = None
-
-    @property
-    def owned(self) -> bool:
-        """True when this process logged in (or minted the current token), so it must log out."""
-        return self._owned
-
-    @property
-    def expires_at(self) -> float | None:
-        """When the bearer token expires (None: cookies, which the server keeps alive)."""
-        return self._expires_at
+        self.owned = False  # this process logged in (or minted the current token), so it must log out
+        self.expires_at: float | None = None  # when the bearer token expires (None: cookies live on)
 
     @property
     def token(self) -> str:
@@ -47,8 +37,8 @@ class SessionState:
         """Take credentials this process just got (a login's cookies, a new token): this process ends them."""
         if token is not None:
             self._session.headers["Authorization"] = f"Bearer {token.value}"
-            self._expires_at = token.expires_at
-        self._owned = True
+            self.expires_at = token.expires_at
+        self.owned = True
 
     def adopt(self, exported: dict[str, Any]) -> None:
         """Continue a session another process handed off (`hand_off`); that process's holder ends it."""
@@ -65,26 +55,26 @@ class SessionState:
         if exported.get("authorization"):
             self._session.headers["Authorization"] = exported["authorization"]
         expires_at = (exported.get("auth") or {}).get("expires_at")
-        self._expires_at = None if expires_at is None else float(expires_at)
-        self._owned = False
+        self.expires_at = None if expires_at is None else float(expires_at)
+        self.owned = False
 
     def hand_off(self) -> dict[str, Any]:
         """Return what another process needs to continue this session; from now on it is theirs to end."""
-        self._owned = False
+        self.owned = False
         authorization = self._session.headers.get("Authorization")
         names = ("name", "value", "domain", "path", "secure", "expires", "domain_specified")
         return {
             "cookies": [{name: getattr(c, name) for name in names} for c in self._session.cookies],
             "authorization": authorization if isinstance(authorization, str) else None,
-            "auth": {} if self._expires_at is None else {"expires_at": self._expires_at},
+            "auth": {} if self.expires_at is None else {"expires_at": self.expires_at},
         }
 
     def end(self) -> None:
         """Forget the session's credentials (after a logout, or when it ended on the server)."""
         self._session.cookies.clear()
         self._session.headers.pop("Authorization", None)
-        self._expires_at = None
-        self._owned = False
+        self.expires_at = None
+        self.owned = False
 
     def secrets(self) -> list[str]:
         """Every value that authenticates this session (cookies, an Authorization header), for masking."""

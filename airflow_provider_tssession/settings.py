@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PORT = re.compile(r"^[0-9]{1,5}\Z")
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
+_TRUE = ("true", "1", "yes", "on")
+_BOOLEANS = {word: word in _TRUE for word in (*_TRUE, "false", "0", "no", "off")}
 _FIELDS = {extra.name: extra for extra in EXTRA_FIELDS}
 
 DEFAULT_DEADLINE = 120.0
@@ -81,15 +81,14 @@ class ThoughtSpotSettings:
         """Validate every field; each problem raises an error that names the field and the fix."""
         conn_id = conn.conn_id
         reader = _ExtraReader(conn_id, _extras(conn))
-        verify = reader.verify()
         settings = cls(
             conn_id=conn_id,
             base_url=_base_url(conn),
             login=_login(conn_id, conn.login),
             password="",
-            verify=verify,
+            verify=reader.verify(),
             verify_explicit="verify" in reader.extras,
-            timeout=reader.number("timeout", minimum=0.001, maximum=3600),
+            timeout=(timeout := reader.number("timeout", minimum=0.001, maximum=3600)),
             remember_me=reader.boolean("remember_me"),
             retry_limit=int(reader.number("retry_limit", minimum=1, maximum=100, integer=True)),
             retry_delay=reader.number("retry_delay", minimum=0, maximum=600),
@@ -97,12 +96,14 @@ class ThoughtSpotSettings:
             account_lock_seconds=reader.number("account_lock_seconds", minimum=0, maximum=7 * 86400),
             deadline=reader.number("deadline", minimum=0.001, maximum=86400)
             if "deadline" in reader.extras
-            else 0.0,
+            else max(DEFAULT_DEADLINE, 4 * timeout),
             api_version=reader.choice("api_version"),
             auth_type=reader.choice("auth_type"),
             secret_key=reader.text("secret_key"),
             org_identifier=reader.text("org_identifier"),
-            org_id=reader.optional_integer("org_id", minimum=0),
+            org_id=int(reader.number("org_id", minimum=0, integer=True))
+            if "org_id" in reader.extras
+            else None,
             token_validity=(validity := int(reader.number("token_validity", minimum=1, integer=True))),
             token_renew_before=reader.number("token_renew_before", minimum=0)
             if "token_renew_before" in reader.extras
@@ -110,8 +111,7 @@ class ThoughtSpotSettings:
             ignored_extras=tuple(sorted(set(reader.extras) - set(DEFAULTS))),
         )
         _check_auth_combination(settings)
-        deadline = settings.deadline or max(DEFAULT_DEADLINE, 4 * settings.timeout)
-        return replace(settings, password=_password(settings, conn.password), deadline=deadline)
+        return replace(settings, password=_password(settings, conn.password))
 
 
 def shown(value: object, limit: int = 120) -> str:
@@ -128,9 +128,8 @@ def _required(conn_id: str, name: str, value: str | None, fix: str) -> str:
         raise ThoughtSpotConfigError(conn_id, name, "is empty", fix)
     text = str(value)
     if _CONTROL.search(text):
-        raise ThoughtSpotConfigError(
-            conn_id, name, "contains a line break, NUL or other control character", fix
-        )
+        problem = "contains a line break, NUL or other control character"
+        raise ThoughtSpotConfigError(conn_id, name, problem, fix)
     try:
         text.encode("utf-8")
     except UnicodeError:
@@ -203,32 +202,16 @@ def _check_auth_combination(s: ThoughtSpotSettings) -> None:
 
 
 def _extras(conn: Connection) -> dict[str, Any]:
+    """Parse the extras; drop empty values: a field left empty in the UI (null or "") means its default."""
     raw: object = conn.extra
-    if raw is None or raw == "":
-        return {}
-    if isinstance(raw, dict):
-        return _without_empty(raw)
     try:
-        parsed = json.loads(str(raw))
+        parsed = raw if isinstance(raw, dict) else json.loads(str(raw)) if raw else {}
     except (ValueError, RecursionError):
         parsed = None
     if not isinstance(parsed, dict):
-        raise ThoughtSpotConfigError(
-            conn.conn_id,
-            "extra",
-            "is not a JSON object",
-            'write it as JSON, e.g. {"verify": true, "timeout": 30}',
-        )
-    return _without_empty(parsed)
-
-
-def _without_empty(extras: dict[str, Any]) -> dict[str, Any]:
-    """Drop empty values: a field left empty in the UI (null or "") means its default."""
-    return {
-        name: value
-        for name, value in extras.items()
-        if value is not None and not (isinstance(value, str) and not value.strip())
-    }
+        fix = 'write it as JSON, e.g. {"verify": true, "timeout": 30}'
+        raise ThoughtSpotConfigError(conn.conn_id, "extra", "is not a JSON object", fix)
+    return {k: v for k, v in parsed.items() if v is not None and not (isinstance(v, str) and not v.strip())}
 
 
 def _base_url(conn: Connection) -> str:
@@ -266,12 +249,8 @@ def _base_url(conn: Connection) -> str:
         raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} has port 0", fix)
     port = _port(conn_id, conn.port)
     if port is not None and url_port is not None and port != url_port:
-        raise ThoughtSpotConfigError(
-            conn_id,
-            "port",
-            f"{port} disagrees with the port {url_port} in Host",
-            "keep the port in one place",
-        )
+        problem = f"{port} disagrees with the port {url_port} in Host"
+        raise ThoughtSpotConfigError(conn_id, "port", problem, "keep the port in one place")
     port = port or url_port
     name = f"[{hostname}]" if ":" in hostname else hostname
     return f"{parts.scheme.lower()}://{name}" + (f":{port}" if port else "")
@@ -330,19 +309,13 @@ class _ExtraReader:
     def text(self, name: str) -> str | None:
         """Read an optional string; empty means unset, and a number is taken as its text (an org id)."""
         value = self.extras.get(name, DEFAULTS[name])
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None:  # empty values were dropped with the extras
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or any(ch in value for ch in "\r\n\x00"):
             raise self._fail(name, value, "a single line of text")
         return value.strip()
-
-    def optional_integer(self, name: str, *, minimum: int) -> int | None:
-        value = self.extras.get(name, DEFAULTS[name])
-        if value is None or value == "":
-            return None
-        return int(self.number(name, minimum=minimum, integer=True))
 
     def number(self, name: str, *, minimum: float, maximum: float = math.inf, integer: bool = False) -> float:
         value = self.extras.get(name, DEFAULTS[name])
@@ -381,8 +354,6 @@ class _ExtraReader:
 def _parse_bool(value: object) -> bool | None:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    return None
+    if isinstance(value, int):
+        return {0: False, 1: True}.get(value)
+    return _BOOLEANS.get(value.strip().lower()) if isinstance(value, str) else None

@@ -1,11 +1,8 @@
 """Remember credentials ThoughtSpot rejected, so no code path in this process sends them again too soon.
 
-About four failed logins in a row lock a ThoughtSpot account for an hour; a retry loop, a re-login
-after expiry or a Test button pressed twice must never spend those attempts. Every authentication
-method sends its credentials through `send_credentials`. Rejected credentials (401) are remembered for
-the life of the process; a locked account (403) only as long as ThoughtSpot locks it (extra
-`account_lock_seconds`), so a long-lived process (the API server's Test button) tries again once it is
-unlocked. Across processes the memory does not reach: `ThoughtSpotAuthError` is an
+About four failed logins lock an account for an hour, so every method logs in through `send_credentials`:
+a 401 is remembered for the life of the process, a locked account (403) for `account_lock_seconds` (a
+long-lived process tries again once it is unlocked). Across processes, `ThoughtSpotAuthError` is an
 `AirflowFailException`, so Airflow does not retry the task either.
 """
 
@@ -58,13 +55,10 @@ def send_credentials(
     rejected_statuses: frozenset[int] = frozenset({401, LOCKED_STATUS}),
     **kwargs: Any,
 ) -> requests.Response:
-    """Send a login request; a rejection is never retried, and rejected credentials are not sent again.
+    """Send a login request; a rejection (`rejected_statuses`) is never retried, nor sent again.
 
     Transient failures are retried like any login (unless `idempotent` is False). Logins with the same
-    credentials take turns: hooks in many threads that log in with the same wrong password at once must
-    not each send it; the later ones wait, then find the first one's rejection and send nothing.
-    `rejected_statuses` are the answers that mean "these credentials are refused" at this endpoint:
-    never retried, whatever the connection's retry policy says about them.
+    credentials take turns, so threads logging in with one wrong password at once send it only once.
     """
     with _lock:
         login_lock = _login_locks.setdefault(_key(settings), threading.Lock())
@@ -84,7 +78,11 @@ def send_credentials(
             if error.status_code not in rejected_statuses:
                 raise
             rejection = credentials_rejected(settings, error)
-            remember_rejected(settings, rejection)
+            until = (
+                monotonic() + settings.account_lock_seconds if error.status_code == LOCKED_STATUS else None
+            )
+            with _lock:
+                _rejected[_key(settings)] = _Rejection(rejection, until)
             raise rejection from None
 
 
@@ -114,13 +112,6 @@ def refuse_if_rejected(settings: ThoughtSpotSettings) -> None:
         f"credentials in this process ({error.server_message or error.status_code}), and repeated "
         f"failures lock the account. Fix the connection's {settings.credential_fields}.",
     )
-
-
-def remember_rejected(settings: ThoughtSpotSettings, error: ThoughtSpotAuthError) -> None:
-    """Record that ThoughtSpot rejected these credentials (a lock: for `account_lock_seconds`)."""
-    until = monotonic() + settings.account_lock_seconds if error.status_code == LOCKED_STATUS else None
-    with _lock:
-        _rejected[_key(settings)] = _Rejection(error, until)
 
 
 def credentials_rejected(settings: ThoughtSpotSettings, error: ThoughtSpotApiError) -> ThoughtSpotAuthError:
