@@ -95,3 +95,21 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
 
 class ThoughtSpotAuthError(ThoughtSpotApiError):
     """ThoughtSpot rejected the credentials at login; never retried, since retries lock the account."""
+
+
+class ThoughtSpotMaybeSentError(ThoughtSpotError):
+    """A call that changes ThoughtSpot (an import, a deploy) may have been received; it is not sent again."""
+
+    server_may_have_acted = True
+
+
+class ThoughtSpotJobFailedError(ThoughtSpotError):
+    """ThoughtSpot ran the job but reported failure (a FAILED task, per-object errors inside a 200)."""
+
+
+class ThoughtSpotArgumentError(ThoughtSpotError, ValueError):
+    """An operator argument is unusable; the message names the task, the argument and the fix."""
+
+    def __init__(self, task_id: str, field: str, problem: str, fix: str) -> None:
+        self.field = field
+        super().__init__(f"Task {task_id!r}, argument {field!r}: {problem}. Fix: {fix}.")
