@@ -18,6 +18,8 @@ HOMES: dict[str, tuple[str, ...]] = {
     "Connection": ("airflow.sdk", "airflow.models.connection"),  # 3.0+ | 2.11
     "Context": ("airflow.sdk", "airflow.utils.context"),  # 3.0+ | 2.11
     "AirflowException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
+    # Resolved on first use only: it imports fsspec, which DAG parsing must not pay for.
+    "ObjectStoragePath": ("airflow.sdk", "airflow.io.path"),  # 3.0+ | 2.11
     "mask_secret": (  # 3.0+ | any 3.x without airflow.sdk.log | 2.11
         "airflow.sdk.log",
         "airflow.sdk.execution_time.secrets_masker",
@@ -50,7 +52,7 @@ def resolve(name: str) -> Any:
 
 if TYPE_CHECKING:
     from airflow.dag_processing.dagbag import DagBag
-    from airflow.sdk import BaseHook, BaseOperator, Connection, Context, conf
+    from airflow.sdk import BaseHook, BaseOperator, Connection, Context, ObjectStoragePath, conf
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
     from airflow.sdk.exceptions import AirflowException
     from airflow.sdk.log import mask_secret
@@ -78,6 +80,7 @@ __all__ = [
     "Connection",
     "Context",
     "DagBag",
+    "ObjectStoragePath",
     "TriggerEvent",
     "conf",
     "mask_secret",

@@ -57,15 +57,22 @@ def test_airflow_lists_the_connection_form_fields() -> None:
     assert "thoughtspot" in behaviours.split()
 
 
-@pytest.mark.airflow3(
-    "Airflow 2.11 imports requests itself (airflow.secrets.metastore): nothing of ours to measure"
-)
-def test_importing_hook_and_operators_does_not_import_requests() -> None:
+CHEAP_MODULES = ["airflow_provider_tssession.storage", "airflow_provider_tssession.paging"]
+"""Modules beside the registered hooks and operators that tasks import at DAG parse time."""
+
+
+def test_importing_hook_and_operators_adds_no_requests_fsspec_or_pyarrow() -> None:
+    """Whatever Airflow itself imports (3.3's airflow.sdk loads fsspec, 2.11 loads requests) is not ours."""
+    info = get_provider_info()
+    modules = [m for kind in ("hooks", "operators") for entry in info[kind] for m in entry["python-modules"]]
     code = (
-        "import sys\n"
-        "import airflow_provider_tssession.hooks.thoughtspot, airflow_provider_tssession.operators.thoughtspot\n"
-        "import airflow_provider_tssession.get_provider_info\n"
-        "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))\n"
+        "import importlib, sys\n"
+        "import airflow_provider_tssession._compat\n"
+        "heavy = ('requests', 'urllib3', 'fsspec', 'pyarrow')\n"
+        "before = {m for m in heavy if m in sys.modules}\n"
+        f"for name in {[*modules, *CHEAP_MODULES, 'airflow_provider_tssession.get_provider_info']!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in heavy if m in sys.modules and m not in before))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
