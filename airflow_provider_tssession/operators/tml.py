@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tssession._compat import BaseOperator, conf
-from airflow_provider_tssession.exceptions import ThoughtSpotArgumentError, ThoughtSpotError
+from airflow_provider_tssession.exceptions import (
+    ThoughtSpotArgumentError,
+    ThoughtSpotError,
+    ThoughtSpotJobFailedError,
+)
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
 from airflow_provider_tssession.operators.thoughtspot import DEFAULT_CONN_ID
 from airflow_provider_tssession.polling import RECOMMENDED_INTERVAL, Poller, deadline_after
@@ -18,6 +22,146 @@ if TYPE_CHECKING:
 
 IMPORT_STATE_KEY = "thoughtspot_tml_import"
 """The task state store key of a sent import (Airflow 3.3+); renaming it breaks resuming running imports."""
+
+
+class ThoughtSpotTMLExportOperator(BaseOperator):
+    """Export ThoughtSpot objects' TML to files: one file per object, named by its GUID, ending in ``.tml``.
+
+    Objects come from ``identifiers`` or from ``/metadata/search`` filters (paged). Up to
+    ``max_concurrency`` exports run at once; each file is written as soon as its export arrives. A
+    per-object ERROR (ThoughtSpot answers 200 and reports it inside) fails the task after every other
+    object is written, naming each failed object and ThoughtSpot's message. Returns
+    ``{"output_path", "files", "exported", "failed": [{"identifier", "name", "error"}]}``, never TML.
+
+    :param output_path: A local directory or an object storage URI (``file://``, ``s3://``...).
+    :param identifiers: GUIDs of the objects to export.
+    :param metadata: ``/metadata/search`` filters instead, e.g. ``[{"type": "LIVEBOARD"}]``.
+    :param edoc_format: ``YAML`` or ``JSON``; always sent (ThoughtSpot's own default is JSON).
+    :param export_fqn: Add fully qualified names of referenced objects (always sent; ThoughtSpot's
+        default is False), so an import elsewhere finds the right ones.
+    :param max_concurrency: Exports in flight at once (1 to 10); ThoughtSpot's own tools use 4.
+    :param fail_on_error: Fail the task when an object could not be exported; False only warns.
+    :param session_handle: A ``ThoughtSpotLoginOperator`` output, to reuse its session.
+    :param thoughtspot_conn_id: The Airflow connection of type ``thoughtspot`` to use.
+    """
+
+    template_fields: Sequence[str] = (
+        "thoughtspot_conn_id",
+        "session_handle",
+        "output_path",
+        "identifiers",
+        "metadata",
+    )
+    template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json", "identifiers": "json"}
+    ui_color = "#2770EF"
+
+    def __init__(
+        self,
+        *,
+        output_path: str,
+        identifiers: list[str] | None = None,
+        metadata: list[dict[str, Any]] | None = None,
+        edoc_format: str = "YAML",
+        export_fqn: bool = True,
+        max_concurrency: int = 4,
+        fail_on_error: bool = True,
+        session_handle: Any = None,
+        thoughtspot_conn_id: str = DEFAULT_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.output_path = output_path
+        self.identifiers = identifiers
+        self.metadata = metadata
+        self.edoc_format = edoc_format
+        self.export_fqn = export_fqn
+        self.max_concurrency = max_concurrency
+        self.fail_on_error = fail_on_error
+        self.session_handle = session_handle
+        self.thoughtspot_conn_id = thoughtspot_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Find the objects, export them a few at a time, write each file, then report what failed."""
+        from airflow_provider_tssession import storage
+        from airflow_provider_tssession.tml_export import TMLExport
+
+        self._check_arguments()
+        try:
+            output = storage.uri_of(storage.resolve(self.output_path))
+        except ValueError as error:
+            raise ThoughtSpotArgumentError(
+                self.task_id, "output_path", str(error), "give a directory or a URI such as s3://bucket/tml"
+            ) from None
+        with ThoughtSpotHook(self.thoughtspot_conn_id, session_handle=self.session_handle) as hook:
+            export = TMLExport(
+                hook,
+                output_path=self.output_path,
+                edoc_format=self.edoc_format,
+                export_fqn=self.export_fqn,
+                log=self.log,
+            )
+            objects = export.find(identifiers=self.identifiers, metadata=self.metadata)
+            self.log.info(
+                "Exporting %d object(s) to %s, %d at a time", len(objects), output, self.max_concurrency
+            )
+            files, failed = export.run(objects, max_concurrency=self.max_concurrency)
+        result = {"output_path": output, "files": files, "exported": len(files), "failed": failed}
+        self.log.info("Exported %d object(s) to %s; %d failed", len(files), output, len(failed))
+        if failed:
+            listing = "; ".join(
+                f"{item['name'] or item['identifier']} ({item['identifier']}): {item['error']}"
+                for item in failed
+            )
+            message = f"{len(failed)} of {len(objects)} object(s) could not be exported: {listing}"
+            if self.fail_on_error:
+                raise ThoughtSpotJobFailedError(message)
+            self.log.warning("%s (fail_on_error=False: not failing the task)", message)
+        return result
+
+    def _check_arguments(self) -> None:
+        from airflow_provider_tssession.client import POOL_SIZE
+
+        if (self.identifiers is None) == (self.metadata is None):
+            raise ThoughtSpotArgumentError(
+                self.task_id,
+                "identifiers",
+                "give exactly one of identifiers and metadata",
+                'pass GUIDs as identifiers=[...], or search filters as metadata=[{"type": "LIVEBOARD"}]',
+            )
+        if self.identifiers is not None and (
+            not isinstance(self.identifiers, list | tuple)
+            or not all(isinstance(guid, str) and guid for guid in self.identifiers)
+        ):
+            raise ThoughtSpotArgumentError(
+                self.task_id,
+                "identifiers",
+                f"{self.identifiers!r} is not a list of GUIDs",
+                "pass a list of str",
+            )
+        if self.metadata is not None and (
+            not isinstance(self.metadata, list | tuple) or not all(isinstance(m, dict) for m in self.metadata)
+        ):
+            raise ThoughtSpotArgumentError(
+                self.task_id,
+                "metadata",
+                f"{self.metadata!r} is not a list of filters",
+                'pass e.g. [{"type": "LIVEBOARD"}]',
+            )
+        if self.edoc_format not in ("YAML", "JSON"):
+            raise ThoughtSpotArgumentError(
+                self.task_id, "edoc_format", repr(self.edoc_format), "use YAML or JSON"
+            )
+        if (
+            isinstance(self.max_concurrency, bool)
+            or not isinstance(self.max_concurrency, int)
+            or not 1 <= self.max_concurrency <= POOL_SIZE
+        ):
+            raise ThoughtSpotArgumentError(
+                self.task_id,
+                "max_concurrency",
+                f"{self.max_concurrency!r} is not a whole number from 1 to {POOL_SIZE}",
+                f"use 1 to {POOL_SIZE} (a hook keeps {POOL_SIZE} connections; ThoughtSpot's tools use 4)",
+            )
 
 
 class ThoughtSpotTMLImportOperator(BaseOperator):
@@ -173,11 +317,16 @@ class ThoughtSpotTMLImportOperator(BaseOperator):
             )
 
     def _read_tmls(self) -> list[str]:
-        from airflow_provider_tssession.storage import read_texts
+        from airflow_provider_tssession import storage
 
         tmls = list(self.tmls or [])
         if self.input_path is not None:
-            found = read_texts(self.input_path, suffix=".tml")
+            try:
+                found = [storage.read_text(path) for path in storage.list_files(self.input_path, "**/*.tml")]
+            except (FileNotFoundError, ValueError) as error:
+                raise ThoughtSpotArgumentError(
+                    self.task_id, "input_path", str(error), "point it at a folder of exported .tml files"
+                ) from None
             if not found:
                 raise ThoughtSpotArgumentError(
                     self.task_id,
