@@ -21,7 +21,8 @@ Protocol (base ``/callosum/v1``; every v1 route needs an ``X-Requested-By`` head
   ``GET /tspublic/v1/user/list``, ``POST /tspublic/v1/metadata/assigntag`` (form ``id`` and ``tag``) and
   v2 ``GET /api/rest/2.0/auth/session/user`` -> 401/10003 without a live session. Every authenticated
   call refreshes the session's idle clock (``session_idle_timeout``, or 14 days with ``rememberme``).
-- Unknown path 404/10002, wrong method 405. v1 errors are flat:
+- Unknown path 404/10002, wrong method 405 (under ``/api/rest/2.0`` both are v2 errors, in the configured
+  nesting, like every v2 answer). v1 errors are flat:
   ``{"code", "incident_id_guid", "trace_id_guid", "debug": '["message"]'}`` (a JSON-encoded list).
 
 REST v2, bearer tokens, trusted authentication and orgs (``protocol_v2``; v2 bodies are JSON, else 415):

@@ -17,15 +17,16 @@ from socketserver import TCPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from . import protocol, protocol_v2  # noqa: F401  (each adds its routes to the registry)
 from .control import CONTROL_PREFIX, handle_control
-from .protocol import handle
 from .protocol_v2 import bearer_token
 from .records import Fault, RequestRecord
+from .registry import handle
 from .state import FakeState
 from .wire import CODE_BAD_REQUEST, CODE_INTERNAL, Request, Response, fault_response, flat_error
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from email.message import Message
     from types import TracebackType
 
@@ -136,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = _header_dict(self.headers)
         lower = {name.lower(): value for name, value in headers.items()}
         session_id = bearer_token(lower) or _cookie(lower.get("cookie"), "JSESSIONID")
-        request = Request(self.command, path, query, lower, body, session_id)
+        request = Request(self.command, path, query, lower, body, session_id, self.client_address[0])
         state = self.server.state
         if path.startswith(CONTROL_PREFIX):
             self._send(handle_control(state, request))
@@ -190,35 +191,42 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline()
 
     def _send(self, response: Response) -> None:
-        body = b"" if response.status in (204, 304) else response.body
+        empty = response.status in (204, 304)
         try:
             self.send_response(response.status)
             for name, value in response.headers:
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", "0" if empty else str(_length(response)))
             self.end_headers()
-            if body and self.command != "HEAD":
-                self.wfile.write(body)
+            if not empty and self.command != "HEAD":
+                for chunk in _chunks(response):
+                    self.wfile.write(chunk)
             self.wfile.flush()
         except OSError:  # client went away (or stop() cut the connection)
             self.close_connection = True
 
     def _send_broken(self, response: Response, fault: Fault) -> None:
         """Send the head and half the body; then pause and finish (slow_body) or hang up (truncate)."""
-        half = len(response.body) // 2
+        half = _length(response) // 2
         self.close_connection = True
         try:
             self.send_response(response.status)
             for name, value in response.headers:
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
+            self.send_header("Content-Length", str(_length(response)))
             self.end_headers()
-            self.wfile.write(response.body[:half])
+            sent, paused = 0, False
+            for chunk in _chunks(response):
+                if not paused and sent + len(chunk) >= half:
+                    self.wfile.write(chunk[: half - sent])
+                    self.wfile.flush()
+                    if fault.kind != "slow_body":
+                        break
+                    time.sleep(fault.seconds)
+                    chunk, paused = chunk[half - sent :], True
+                sent += len(chunk)
+                self.wfile.write(chunk)
             self.wfile.flush()
-            if fault.kind == "slow_body":
-                time.sleep(fault.seconds)
-                self.wfile.write(response.body[half:])
-                self.wfile.flush()
         except OSError:
             return
         self._drop()
@@ -227,6 +235,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _length(response: Response) -> int:
+    return response.length if response.stream is not None else len(response.body)
+
+
+def _chunks(response: Response) -> Iterable[bytes]:
+    return response.stream if response.stream is not None else (response.body,)
 
 
 def _header_dict(message: Message) -> dict[str, str]:

@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from .limits import Limits
 from .trust import TrustStore
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class FakeState:
         self.lockout_seconds = float(lockout_seconds)
         self._lock = threading.Lock()
         self.trust = TrustStore()
+        self.limits = Limits()
         self._users: dict[str, str] = dict(users or {})
         self._sessions: dict[str, _Session] = {}
         self._failures: dict[str, int] = {}
@@ -85,6 +87,9 @@ class FakeState:
         self._logins = 0
         self._failed_logins = 0
         self._logouts = 0
+        self._per_route: dict[str, int] = {}
+        self._in_flight = 0
+        self._max_in_flight = 0
 
     # users -------------------------------------------------------------------------------------------
     def add_user(self, name: str, password: str) -> None:
@@ -241,6 +246,9 @@ class FakeState:
         slot = LogSlot()
         with self._lock:
             self._log.append(slot)
+            self._per_route[path] = self._per_route.get(path, 0) + 1
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
             fault = None
             if self._faults:
                 for key in (path, None):
@@ -256,6 +264,7 @@ class FakeState:
         """Fill the log slot; done before answering, so a client can never outrun its own log entry."""
         with self._lock:
             slot.record = record
+            self._in_flight -= 1
 
     # introspection -----------------------------------------------------------------------------------
     def records(self) -> list[RequestRecord]:
@@ -301,7 +310,21 @@ class FakeState:
                 "active_sessions": self._prune(),
                 "calls_per_session": dict(self._calls),
                 "requests": sum(1 for slot in self._log if slot.record is not None),
+                "requests_per_route": dict(self._per_route),
+                "max_in_flight": self._max_in_flight,
+                "rate_limited": self.limits.rate_limited,
             }
+
+    def requests_per_route(self) -> dict[str, int]:
+        """Copy path -> requests received (faulted and dropped ones too; control plane excluded)."""
+        with self._lock:
+            return dict(self._per_route)
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most protocol requests being answered at the same moment since the last reset."""
+        with self._lock:
+            return self._max_in_flight
 
     def reset(self) -> None:
         """Forget counters, log, sessions, faults and lockouts; keep the users."""
@@ -313,4 +336,7 @@ class FakeState:
             self._faults.clear()
             self._log = []
             self._logins = self._failed_logins = self._logouts = 0
+            self._per_route.clear()
+            self._max_in_flight = self._in_flight
         self.trust.reset()
+        self.limits.reset()
