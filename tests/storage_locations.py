@@ -13,7 +13,7 @@ def attach_memory_filesystem() -> None:
     try:  # Airflow 3
         from airflow.sdk.io import attach
     except ImportError:  # Airflow 2.11
-        from airflow.io import attach
+        from airflow.io.store import attach
     attach("memory", fs=MemoryFileSystem())
 
 
