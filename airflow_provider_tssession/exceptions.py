@@ -114,11 +114,3 @@ class ThoughtSpotMaybeSentError(ThoughtSpotError):
 
 class ThoughtSpotJobFailedError(ThoughtSpotError):
     """ThoughtSpot ran the job but reported failure (a FAILED task, per-object errors inside a 200)."""
-
-
-class ThoughtSpotArgumentError(ThoughtSpotError, ValueError):
-    """An operator argument is unusable; the message names the task, the argument and the fix."""
-
-    def __init__(self, task_id: str, field: str, problem: str, fix: str) -> None:
-        self.field = field
-        super().__init__(f"Task {task_id!r}, argument {field!r}: {problem}. Fix: {fix}.")

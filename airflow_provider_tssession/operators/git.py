@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_provider_tssession._compat import BaseOperator
-from airflow_provider_tssession.exceptions import ThoughtSpotArgumentError, ThoughtSpotJobFailedError
-from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
-from airflow_provider_tssession.operators.thoughtspot import DEFAULT_CONN_ID
+from airflow_provider_tssession.exceptions import ThoughtSpotJobFailedError
+from airflow_provider_tssession.operators.base import ThoughtSpotBaseOperator
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -24,7 +22,7 @@ DEPLOY_POLICIES = ("ALL_OR_NONE", "PARTIAL", "VALIDATE_ONLY")
 ERROR_STATUSES = frozenset({"ERROR", "FAILED", "FAILURE"})
 
 
-class ThoughtSpotGitCommitOperator(BaseOperator):
+class ThoughtSpotGitCommitOperator(ThoughtSpotBaseOperator):
     """Commit ThoughtSpot objects' TML to the Git branch configured for this cluster or org.
 
     Fails when any file's status is an error, naming each file and ThoughtSpot's message. The commit is
@@ -39,14 +37,12 @@ class ThoughtSpotGitCommitOperator(BaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "thoughtspot_conn_id",
-        "session_handle",
+        *ThoughtSpotBaseOperator.template_fields,
         "metadata",
         "comment",
         "branch_name",
     )
     template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json"}
-    ui_color = "#2770EF"
 
     def __init__(
         self,
@@ -54,16 +50,12 @@ class ThoughtSpotGitCommitOperator(BaseOperator):
         metadata: list[dict[str, str]],
         comment: str,
         branch_name: str | None = None,
-        session_handle: Any = None,
-        thoughtspot_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.metadata = metadata
         self.comment = comment
         self.branch_name = branch_name
-        self.session_handle = session_handle
-        self.thoughtspot_conn_id = thoughtspot_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Commit, then judge every committed file."""
@@ -71,10 +63,10 @@ class ThoughtSpotGitCommitOperator(BaseOperator):
 
         body: dict[str, Any] = {"metadata": self._checked_metadata(), "comment": self.comment}
         if not isinstance(self.comment, str) or not self.comment.strip():
-            raise ThoughtSpotArgumentError(self.task_id, "comment", "empty", "give a commit message")
+            raise self.bad_argument("comment", "empty", "give a commit message")
         if self.branch_name:
             body["branch_name"] = self.branch_name
-        with ThoughtSpotHook(self.thoughtspot_conn_id, session_handle=self.session_handle) as hook:
+        with self.hook() as hook:
             answer = send_once(
                 hook,
                 COMMIT_PATH,
@@ -90,13 +82,12 @@ class ThoughtSpotGitCommitOperator(BaseOperator):
     def _checked_metadata(self) -> list[dict[str, str]]:
         fix = 'give a list like [{"identifier": "<guid>", "type": "LIVEBOARD"}]'
         if not isinstance(self.metadata, list | tuple) or not self.metadata:
-            raise ThoughtSpotArgumentError(self.task_id, "metadata", "no objects to commit", fix)
+            raise self.bad_argument("metadata", "no objects to commit", fix)
         for item in self.metadata:
             if not isinstance(item, dict) or not item.get("identifier"):
-                raise ThoughtSpotArgumentError(self.task_id, "metadata", f"{item!r} has no identifier", fix)
+                raise self.bad_argument("metadata", f"{item!r} has no identifier", fix)
             if item.get("type") not in (None, *COMMIT_TYPES):
-                raise ThoughtSpotArgumentError(
-                    self.task_id,
+                raise self.bad_argument(
                     "metadata",
                     f"type {item['type']!r}",
                     "use one of " + ", ".join(COMMIT_TYPES),
@@ -104,7 +95,7 @@ class ThoughtSpotGitCommitOperator(BaseOperator):
         return [dict(item) for item in self.metadata]
 
 
-class ThoughtSpotGitDeployOperator(BaseOperator):
+class ThoughtSpotGitDeployOperator(ThoughtSpotBaseOperator):
     """Deploy a commit of a Git branch into this cluster or org (``deploy_policy="VALIDATE_ONLY"``: dry run).
 
     Fails when any file's status is an error, naming each file and ThoughtSpot's message. The deploy is
@@ -120,8 +111,7 @@ class ThoughtSpotGitDeployOperator(BaseOperator):
     :param thoughtspot_conn_id: The Airflow connection of type ``thoughtspot`` to use.
     """
 
-    template_fields: Sequence[str] = ("thoughtspot_conn_id", "session_handle", "branch_name", "commit_id")
-    ui_color = "#2770EF"
+    template_fields: Sequence[str] = (*ThoughtSpotBaseOperator.template_fields, "branch_name", "commit_id")
 
     def __init__(
         self,
@@ -130,8 +120,6 @@ class ThoughtSpotGitDeployOperator(BaseOperator):
         commit_id: str | None = None,
         deploy_type: str = "DELTA",
         deploy_policy: str = "ALL_OR_NONE",
-        session_handle: Any = None,
-        thoughtspot_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -139,8 +127,6 @@ class ThoughtSpotGitDeployOperator(BaseOperator):
         self.commit_id = commit_id
         self.deploy_type = deploy_type
         self.deploy_policy = deploy_policy
-        self.session_handle = session_handle
-        self.thoughtspot_conn_id = thoughtspot_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Deploy, then judge every deployed file."""
@@ -148,11 +134,9 @@ class ThoughtSpotGitDeployOperator(BaseOperator):
 
         for name, allowed in (("deploy_type", DEPLOY_TYPES), ("deploy_policy", DEPLOY_POLICIES)):
             if getattr(self, name) not in allowed:
-                raise ThoughtSpotArgumentError(
-                    self.task_id, name, repr(getattr(self, name)), "use one of " + ", ".join(allowed)
-                )
+                raise self.bad_argument(name, repr(getattr(self, name)), "use one of " + ", ".join(allowed))
         if not isinstance(self.branch_name, str) or not self.branch_name:
-            raise ThoughtSpotArgumentError(self.task_id, "branch_name", "empty", "name the branch to deploy")
+            raise self.bad_argument("branch_name", "empty", "name the branch to deploy")
         body = {
             "branch_name": self.branch_name,
             "deploy_type": self.deploy_type,
@@ -161,7 +145,7 @@ class ThoughtSpotGitDeployOperator(BaseOperator):
         if self.commit_id:
             body["commit_id"] = self.commit_id
         what = f"The deploy of {self.commit_id or 'the head'} of branch {self.branch_name!r}"
-        with ThoughtSpotHook(self.thoughtspot_conn_id, session_handle=self.session_handle) as hook:
+        with self.hook() as hook:
             answer = send_once(
                 hook,
                 DEPLOY_PATH,

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_provider_tssession._compat import BaseOperator, conf
+from airflow_provider_tssession._compat import conf
 from airflow_provider_tssession.exceptions import (
-    ThoughtSpotArgumentError,
     ThoughtSpotError,
     ThoughtSpotJobFailedError,
 )
-from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
-from airflow_provider_tssession.operators.thoughtspot import DEFAULT_CONN_ID
+from airflow_provider_tssession.operators.base import ThoughtSpotBaseOperator
 from airflow_provider_tssession.polling import RECOMMENDED_INTERVAL, Poller, deadline_after
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from airflow_provider_tssession._compat import Context
+    from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
     from airflow_provider_tssession.resume import JobMemory
 
 IMPORT_STATE_KEY = "thoughtspot_tml_import"
 """The task state store key of a sent import (Airflow 3.3+); renaming it breaks resuming running imports."""
 
 
-class ThoughtSpotTMLExportOperator(BaseOperator):
+class ThoughtSpotTMLExportOperator(ThoughtSpotBaseOperator):
     """Export ThoughtSpot objects' TML to files: one file per object, named by its GUID, ending in ``.tml``.
 
     Objects come from ``identifiers`` or from ``/metadata/search`` filters (paged). Up to
@@ -46,14 +45,12 @@ class ThoughtSpotTMLExportOperator(BaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "thoughtspot_conn_id",
-        "session_handle",
+        *ThoughtSpotBaseOperator.template_fields,
         "output_path",
         "identifiers",
         "metadata",
     )
     template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json", "identifiers": "json"}
-    ui_color = "#2770EF"
 
     def __init__(
         self,
@@ -65,8 +62,6 @@ class ThoughtSpotTMLExportOperator(BaseOperator):
         export_fqn: bool = True,
         max_concurrency: int = 4,
         fail_on_error: bool = True,
-        session_handle: Any = None,
-        thoughtspot_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -77,8 +72,6 @@ class ThoughtSpotTMLExportOperator(BaseOperator):
         self.export_fqn = export_fqn
         self.max_concurrency = max_concurrency
         self.fail_on_error = fail_on_error
-        self.session_handle = session_handle
-        self.thoughtspot_conn_id = thoughtspot_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Find the objects, export them a few at a time, write each file, then report what failed."""
@@ -89,10 +82,10 @@ class ThoughtSpotTMLExportOperator(BaseOperator):
         try:
             output = storage.uri_of(storage.resolve(self.output_path))
         except ValueError as error:
-            raise ThoughtSpotArgumentError(
-                self.task_id, "output_path", str(error), "give a directory or a URI such as s3://bucket/tml"
+            raise self.bad_argument(
+                "output_path", str(error), "give a directory or a URI such as s3://bucket/tml"
             ) from None
-        with ThoughtSpotHook(self.thoughtspot_conn_id, session_handle=self.session_handle) as hook:
+        with self.hook() as hook:
             export = TMLExport(
                 hook,
                 output_path=self.output_path,
@@ -122,8 +115,7 @@ class ThoughtSpotTMLExportOperator(BaseOperator):
         from airflow_provider_tssession.client import POOL_SIZE
 
         if (self.identifiers is None) == (self.metadata is None):
-            raise ThoughtSpotArgumentError(
-                self.task_id,
+            raise self.bad_argument(
                 "identifiers",
                 "give exactly one of identifiers and metadata",
                 'pass GUIDs as identifiers=[...], or search filters as metadata=[{"type": "LIVEBOARD"}]',
@@ -132,8 +124,7 @@ class ThoughtSpotTMLExportOperator(BaseOperator):
             not isinstance(self.identifiers, list | tuple)
             or not all(isinstance(guid, str) and guid for guid in self.identifiers)
         ):
-            raise ThoughtSpotArgumentError(
-                self.task_id,
+            raise self.bad_argument(
                 "identifiers",
                 f"{self.identifiers!r} is not a list of GUIDs",
                 "pass a list of str",
@@ -141,30 +132,26 @@ class ThoughtSpotTMLExportOperator(BaseOperator):
         if self.metadata is not None and (
             not isinstance(self.metadata, list | tuple) or not all(isinstance(m, dict) for m in self.metadata)
         ):
-            raise ThoughtSpotArgumentError(
-                self.task_id,
+            raise self.bad_argument(
                 "metadata",
                 f"{self.metadata!r} is not a list of filters",
                 'pass e.g. [{"type": "LIVEBOARD"}]',
             )
         if self.edoc_format not in ("YAML", "JSON"):
-            raise ThoughtSpotArgumentError(
-                self.task_id, "edoc_format", repr(self.edoc_format), "use YAML or JSON"
-            )
+            raise self.bad_argument("edoc_format", repr(self.edoc_format), "use YAML or JSON")
         if (
             isinstance(self.max_concurrency, bool)
             or not isinstance(self.max_concurrency, int)
             or not 1 <= self.max_concurrency <= POOL_SIZE
         ):
-            raise ThoughtSpotArgumentError(
-                self.task_id,
+            raise self.bad_argument(
                 "max_concurrency",
                 f"{self.max_concurrency!r} is not a whole number from 1 to {POOL_SIZE}",
                 f"use 1 to {POOL_SIZE} (a hook keeps {POOL_SIZE} connections; ThoughtSpot's tools use 4)",
             )
 
 
-class ThoughtSpotTMLImportOperator(BaseOperator):
+class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
     """Import TML into ThoughtSpot, once: a retry resumes the import it sent instead of sending it again.
 
     The import POST is never re-sent after a timeout, a 5xx or a dropped connection (a second import can
@@ -193,9 +180,8 @@ class ThoughtSpotTMLImportOperator(BaseOperator):
     :param thoughtspot_conn_id: The Airflow connection of type ``thoughtspot`` to use.
     """
 
-    template_fields: Sequence[str] = ("thoughtspot_conn_id", "session_handle", "input_path", "tmls")
+    template_fields: Sequence[str] = (*ThoughtSpotBaseOperator.template_fields, "input_path", "tmls")
     template_fields_renderers: ClassVar[dict[str, str]] = {"tmls": "py"}
-    ui_color = "#2770EF"
 
     def __init__(
         self,
@@ -210,8 +196,6 @@ class ThoughtSpotTMLImportOperator(BaseOperator):
         timeout: float | None = None,
         fail_on_object_error: bool = True,
         resubmit_on_retry: bool = False,
-        session_handle: Any = None,
-        thoughtspot_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -225,8 +209,6 @@ class ThoughtSpotTMLImportOperator(BaseOperator):
         self.timeout = timeout
         self.fail_on_object_error = fail_on_object_error
         self.resubmit_on_retry = resubmit_on_retry
-        self.session_handle = session_handle
-        self.thoughtspot_conn_id = thoughtspot_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Send the import (or resume the one an earlier try sent), wait for it, and judge every object."""
@@ -243,7 +225,7 @@ class ThoughtSpotTMLImportOperator(BaseOperator):
             resubmit_on_retry=self.resubmit_on_retry,
         )
         deadline = deadline_after(self.timeout)
-        with ThoughtSpotHook(self.thoughtspot_conn_id, session_handle=self.session_handle) as hook:
+        with self.hook() as hook:
             result = self._resume(hook, memory)
             if result is None:
                 result = self._send(hook, memory, tmls)
@@ -275,15 +257,13 @@ class ThoughtSpotTMLImportOperator(BaseOperator):
         from airflow_provider_tssession.tml_import import IMPORT_POLICIES
 
         if self.import_policy not in IMPORT_POLICIES:
-            raise ThoughtSpotArgumentError(
-                self.task_id,
+            raise self.bad_argument(
                 "import_policy",
                 f"{self.import_policy!r} is not a policy",
                 _one_of(IMPORT_POLICIES),
             )
         if self.input_path is None and not self.tmls:
-            raise ThoughtSpotArgumentError(
-                self.task_id,
+            raise self.bad_argument(
                 "input_path",
                 "nothing to import",
                 "give input_path (a folder of .tml files) or tmls",
@@ -291,8 +271,7 @@ class ThoughtSpotTMLImportOperator(BaseOperator):
         if self.tmls is not None and (
             not isinstance(self.tmls, list | tuple) or not all(isinstance(t, str) for t in self.tmls)
         ):
-            raise ThoughtSpotArgumentError(
-                self.task_id,
+            raise self.bad_argument(
                 "tmls",
                 f"expected a list of TML strings, got {type(self.tmls).__name__}",
                 "pass a list of str",
@@ -302,11 +281,9 @@ class ThoughtSpotTMLImportOperator(BaseOperator):
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
             ):
-                raise ThoughtSpotArgumentError(
-                    self.task_id, name, f"{value!r} is not a number > 0", "give seconds"
-                )
+                raise self.bad_argument(name, f"{value!r} is not a number > 0", "give seconds")
         if self.poll_interval is None:
-            raise ThoughtSpotArgumentError(self.task_id, "poll_interval", "None", "give seconds")
+            raise self.bad_argument("poll_interval", "None", "give seconds")
         if self.poll_interval < RECOMMENDED_INTERVAL:
             self.log.warning(
                 "poll_interval %.1fs is below ThoughtSpot's advice of %.0fs for async imports (used as is, "
@@ -324,12 +301,11 @@ class ThoughtSpotTMLImportOperator(BaseOperator):
             try:
                 found = [storage.read_text(path) for path in storage.list_files(self.input_path, "**/*.tml")]
             except (FileNotFoundError, ValueError) as error:
-                raise ThoughtSpotArgumentError(
-                    self.task_id, "input_path", str(error), "point it at a folder of exported .tml files"
+                raise self.bad_argument(
+                    "input_path", str(error), "point it at a folder of exported .tml files"
                 ) from None
             if not found:
-                raise ThoughtSpotArgumentError(
-                    self.task_id,
+                raise self.bad_argument(
                     "input_path",
                     f"no *.tml file under {self.input_path!r}",
                     "point it at the exported folder",
