@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from .catalog import MetadataObject, Visualization
+from .datasets import DataSet
 from .records import FAULT_KINDS, Fault
 from .state import FakeState
 from .wire import Request, Response, json_response
@@ -138,6 +140,65 @@ def _lock(state: FakeState, request: Request) -> Response:
     return Response(204)
 
 
+def _data(spec: dict[str, object], where: str) -> DataSet | None:
+    """Read ``columns`` plus ``rows`` (a count: generated rows) or ``data`` (explicit rows)."""
+    columns = spec.get("columns")
+    if columns is None:
+        return None
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise _BadControlRequest(f"{where}columns must be a list of strings")
+    rows = spec.get("data")
+    if rows is not None:
+        if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+            raise _BadControlRequest(f"{where}data must be a list of rows (lists)")
+        return DataSet.from_rows(columns, rows)
+    count = spec.get("rows", 10)
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise _BadControlRequest(f"{where}rows must be an integer")
+    return DataSet.generated(columns, count)
+
+
+def _strings(data: dict[str, object], key: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _BadControlRequest(f"{key} must be a list of strings")
+    return tuple(value)
+
+
+def _object(state: FakeState, request: Request) -> Response:
+    """Add a catalog object: ``type``, ``name`` and optional fields of MetadataObject (see ``catalog``)."""
+    data = _json_object(request)
+    vizzes = data.get("visualizations", [])
+    if not isinstance(vizzes, list) or not all(
+        isinstance(v, dict) and isinstance(v.get("name"), str) for v in vizzes
+    ):
+        raise _BadControlRequest("visualizations must be a list of objects with a name")
+    properties = data.get("properties", {})
+    if not isinstance(properties, dict):
+        raise _BadControlRequest("properties must be an object")
+    texts = {
+        key: _optional_str(data, key) for key in ("type", "name", "guid", "owner", "subtype", "description")
+    }
+    obj = MetadataObject(
+        type=texts["type"] or "",
+        name=texts["name"] or "",
+        guid=texts["guid"] or "",
+        owner=texts["owner"] or "tsadmin",
+        subtype=texts["subtype"],
+        description=texts["description"] or "",
+        visualizations=tuple(Visualization(str(v["name"]), _data(v, "visualizations[].")) for v in vizzes),
+        data=_data(data, ""),
+        tables=_strings(data, "tables"),
+        connection=_optional_str(data, "connection"),
+        tags=_strings(data, "tags"),
+        properties=properties,
+        hidden=bool(data.get("hidden", False)),
+        export_error=_optional_str(data, "export_error"),
+    )
+    state.catalog.add(obj)
+    return json_response(200, {"guid": obj.guid, "visualizations": [v.guid for v in obj.visualizations]})
+
+
 _ROUTES: dict[str, dict[str, _Handler]] = {
     "/_fake/stats": {"GET": _stats},
     "/_fake/requests": {"GET": _requests},
@@ -146,4 +207,5 @@ _ROUTES: dict[str, dict[str, _Handler]] = {
     "/_fake/faults": {"POST": _faults},
     "/_fake/users": {"POST": _user},
     "/_fake/lock": {"POST": _lock},
+    "/_fake/objects": {"POST": _object},
 }

@@ -17,7 +17,7 @@ from socketserver import TCPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import protocol, protocol_v2  # noqa: F401  (each adds its routes to the registry)
+from . import protocol, protocol_v2, routes_metadata  # noqa: F401  (each adds its routes to the registry)
 from .control import CONTROL_PREFIX, handle_control
 from .protocol_v2 import bearer_token
 from .records import Fault, RequestRecord
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from email.message import Message
     from types import TracebackType
+
+    from .catalog import Catalog, MetadataObject
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
@@ -379,6 +381,16 @@ class FakeThoughtSpot:
     def expire_all_sessions(self) -> None:
         """End every session: the next call with an old cookie gets 401."""
         self._state.expire_all()
+
+    # content ---------------------------------------------------------------------------------------
+    @property
+    def catalog(self) -> Catalog:
+        """The content model (see ``testing.catalog``): ``get``, ``objects``, ``add``, ``remove``."""
+        return self._state.catalog
+
+    def add_object(self, obj: MetadataObject) -> MetadataObject:
+        """Add a catalog object (or replace the one with its GUID); return it (its GUID is filled in)."""
+        return self._state.catalog.add(obj)
 
     # introspection -----------------------------------------------------------------------------------
     @property

@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from .catalog import Catalog, default_objects, user_object
 from .limits import Limits
 from .trust import TrustStore
 
@@ -78,6 +79,9 @@ class FakeState:
         self.trust = TrustStore()
         self.limits = Limits()
         self._users: dict[str, str] = dict(users or {})
+        self.catalog = Catalog(default_objects())
+        for name in self._users:
+            self._catalog_user(name)
         self._sessions: dict[str, _Session] = {}
         self._failures: dict[str, int] = {}
         self._locked_until: dict[str, float] = {}
@@ -98,6 +102,18 @@ class FakeState:
             raise ValueError("a user needs a non-empty name")
         with self._lock:
             self._users[name] = password
+        self._catalog_user(name)
+
+    def remove_user(self, name: str) -> None:
+        """Delete a local user (its sessions end at their next request)."""
+        with self._lock:
+            self._users.pop(name, None)
+            for session_id in [sid for sid, s in self._sessions.items() if s.user == name]:
+                del self._sessions[session_id]
+
+    def _catalog_user(self, name: str) -> None:
+        if self.catalog.get(name, "USER") is None:
+            self.catalog.add(user_object(name, groups=("Administrator",) if name == "tsadmin" else ()))
 
     def user_names(self) -> list[str]:
         """Return the sorted user names (never the passwords)."""

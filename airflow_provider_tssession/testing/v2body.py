@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .state import FakeState
     from .wire import Request
 
-_T = TypeVar("_T")
+_D = TypeVar("_D")
 
 
 def json_object(state: FakeState, request: Request, *, optional: bool = False) -> dict[str, object]:
@@ -87,7 +87,7 @@ class Body:
             raise self.bad(name, f"an integer >= {minimum}{high}")
         return value
 
-    def choice(self, name: str, choices: Collection[_T], default: _T) -> _T:
+    def choice(self, name: str, choices: Collection[str], default: _D) -> str | _D:
         """Read one of ``choices`` (strings)."""
         value = self._get(name, False)
         if value is None:
