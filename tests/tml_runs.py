@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from airflow.utils.session import create_session
 from test_operators_dag import FOLDERS, XComModel
@@ -33,3 +36,11 @@ def xcom_value(run: Any, task_id: str) -> Any:
 def task_state(run: Any, task_id: str) -> Any:
     """The final state of one task of a run."""
     return next(ti.state for ti in run.get_task_instances() if ti.task_id == task_id)
+
+
+def task_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Have the test DAGs' failure callback write each failed task's exception to a file; return it."""
+    target = tmp_path / "task-errors.txt"
+    target.touch()
+    monkeypatch.setenv("TS_TML_FAILURES", str(target))
+    return target
