@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from airflow.utils.session import create_session
 from test_operators_dag import FOLDERS, XComModel
 
