@@ -223,7 +223,7 @@ def test_a_full_queue_fails_the_task_with_thoughtspots_reason(dag_env: FakeThoug
     run = run_tml("ts_tml_import_deferred", tmls=GOOD)
     assert run.state == DagRunState.FAILED
     assert "The import queue is full" in errors.read_text()
-    assert dag_env.count(TML_ASYNC_STATUS_PATH) == 0  # FAILED at submission: nothing to wait for
+    assert dag_env.count(TML_ASYNC_STATUS_PATH) == 1  # FAILED at submission: one status call for the reason
 
 
 @pytest.mark.parametrize("dag_id", ["ts_tml_import_worker", "ts_tml_import_deferred"])

@@ -334,7 +334,7 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
 
     def _send(self, hook: ThoughtSpotHook, memory: JobMemory, tmls: list[str]) -> dict[str, Any]:
         from airflow_provider_tssession.exceptions import ThoughtSpotMaybeSentError
-        from airflow_provider_tssession.tml_import import submit
+        from airflow_provider_tssession.tml_import import fetch_status, is_done, submit
 
         memory.sending()
         try:
@@ -355,6 +355,8 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
             self.log.info(
                 "ThoughtSpot accepted TML import task %s (%s)", result["task_id"], result["task_status"]
             )
+            if is_done(result):  # FAILED at once (a full queue): the reason comes only with the status
+                result = fetch_status(hook, result["task_id"])
         else:
             memory.forget()
         return result
