@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 REMEMBER_ME_SECONDS = 14 * 24 * 3600.0
 """Idle timeout of a session opened with ``rememberme=true`` (ThoughtSpot: days, not minutes)."""
 
+DATA_ROW_CAP = 100_000
+"""The most rows the data APIs return for one query (DOCS: raisable only by ThoughtSpot Support)."""
+
 LoginOutcome = Literal["ok", "bad", "locked"]
 
 
@@ -84,6 +87,8 @@ class FakeState:
         self.catalog = Catalog(default_objects())
         self.imports = AsyncImports(self.catalog)
         self.git = GitRepo()
+        self.data_row_cap = DATA_ROW_CAP
+        self.report_bytes: int | None = None
         self._imports_submitted = 0
         for name in self._users:
             self._catalog_user(name)
@@ -337,6 +342,18 @@ class FakeState:
                 "imports_submitted": self._imports_submitted,
                 "status_polls": dict(self.imports.polls),
             }
+
+    def set_data_row_cap(self, rows: int) -> None:
+        """Return at most ``rows`` rows per data query (clusters: 100,000)."""
+        if rows < 1:
+            raise ValueError("data_row_cap must be >= 1")
+        self.data_row_cap = rows
+
+    def set_report_bytes(self, size: int | None) -> None:
+        """Make every report ``size`` bytes of filler after the real signature (None: real small files)."""
+        if size is not None and size < 0:
+            raise ValueError("report_bytes must be >= 0 or None")
+        self.report_bytes = size
 
     def count_import(self) -> None:
         """Count one TML import accepted (sync or async)."""
