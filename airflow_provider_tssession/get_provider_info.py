@@ -33,6 +33,10 @@ def get_provider_info() -> dict[str, Any]:
                 "integration-name": "ThoughtSpot",
                 "python-modules": [
                     "airflow_provider_tssession.operators.thoughtspot",
+                    "airflow_provider_tssession.operators.report",
+                    "airflow_provider_tssession.operators.data",
+                    "airflow_provider_tssession.operators.metadata",
+                    "airflow_provider_tssession.operators.users",
                     "airflow_provider_tssession.operators.tml",
                     "airflow_provider_tssession.operators.git",
                 ],
