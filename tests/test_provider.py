@@ -116,4 +116,12 @@ def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
         in result.stdout
     )
     assert "DAG thoughtspot_hook: succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)" in result.stdout
+    assert "DAG thoughtspot_tml_backup: succeeded" in result.stdout
+    assert "export_liveboards_and_models: exported 3 object(s)" in result.stdout
+    # The promotion: dev exports, prod gets one import (deferred, polled on the operator's session).
+    assert (
+        "DAG thoughtspot_tml_promotion (prod): succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)"
+        in result.stdout
+    )
+    assert "1 TML import(s)" in result.stdout and "import_into_prod: TML import, async task" in result.stdout
     assert "Demo-Pass-4821" not in (REPO / ".demo" / "airflow-home" / "thoughtspot_session.log").read_text()
