@@ -257,6 +257,19 @@ def test_a_retry_resumes_the_import_instead_of_sending_it_again(
         assert xcom_value(run, "import_tml")["task_status"] == "COMPLETED"  # the import of the first try
 
 
+def test_a_retry_after_an_import_that_failed_sends_it_anew_only_where_it_can_know(
+    dag_env: FakeThoughtSpot, errors: Path
+) -> None:
+    run = run_tml("ts_tml_import_retried", tmls=WITH_BROKEN)  # ALL_OR_NONE: FAILED each time
+    assert run.state == DagRunState.FAILED
+    if AIRFLOW_2:
+        assert dag_env.count(TML_ASYNC_IMPORT_PATH) == 1
+        assert "this is try 2" in errors.read_text()
+    else:  # the store says the first import FAILED (nothing written): the retry sends it again
+        assert dag_env.count(TML_ASYNC_IMPORT_PATH) == 2
+        assert "FAILED on ThoughtSpot" in errors.read_text()
+
+
 def test_a_retry_after_an_import_post_that_may_have_arrived_refuses_to_send_it(
     dag_env: FakeThoughtSpot, errors: Path
 ) -> None:
