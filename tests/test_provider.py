@@ -116,6 +116,13 @@ def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
         in result.stdout
     )
     assert "DAG thoughtspot_hook: succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)" in result.stdout
+    assert "DAG thoughtspot_reports: succeeded" in result.stdout
+    assert (
+        "liveboard_pdf: wrote file://" in result.stdout and "answer_csv: exported 5 row(s)" in result.stdout
+    )
+    assert "DAG thoughtspot_users_sync: succeeded" in result.stdout
+    assert "users_apply: added 3 ['maria', 'kenji', 'ola']" in result.stdout
+    assert "deleted 1 ['leaver']" in result.stdout
     assert "DAG thoughtspot_tml_backup: succeeded" in result.stdout
     assert "export_liveboards_and_models: exported 3 object(s)" in result.stdout
     # The promotion: dev exports, prod gets one import (deferred, polled on the operator's session).
