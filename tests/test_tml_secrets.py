@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from airflow.utils.state import DagRunState
+from conftest import AIRFLOW_2
 from secrets_audit import AUDIT_PASSWORD, assert_nowhere, assert_request_log_clean, secrets_of
 from test_secrets_audit import log_files, stored
 from tml_runs import run_tml
@@ -52,7 +53,8 @@ def test_tml_and_git_tasks_keep_every_secret(
     ts.fail_next(TML_ASYNC_IMPORT_PATH, 503)  # and an import that may have been received: its error is logged
     runs.append(run_tml("ts_tml_import_deferred", tmls=[TML]))
     assert [run.state for run in runs] == [DagRunState.SUCCESS] * 4 + [DagRunState.FAILED]
-    assert serialized  # the deferred imports did serialize their triggers
+    # Airflow 3's dag.test() stores the trigger as serialize() says; 2.11's runs the object it was given.
+    assert serialized or AIRFLOW_2
 
     secrets = secrets_of(ts, AUDIT_PASSWORD)
     out, err = capsys.readouterr()
