@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from airflow.utils.state import DagRunState, TaskInstanceState
 from conftest import AIRFLOW_2
+from dataops_runs import xcom_value
 from test_operators_dag import stored_values
-from tml_runs import run_tml, task_errors, task_state, xcom_value
+from tml_runs import run_tml, task_state
 
 from airflow_provider_tssession.testing import TOKEN_FULL_PATH, TOKEN_REVOKE_PATH, FakeThoughtSpot
 from airflow_provider_tssession.testing.catalog import DEFAULT_MODEL_ID
@@ -41,12 +42,6 @@ WITH_BROKEN = [answer_tml("Imported one"), answer_tml("Broken answer", MISSING_T
 def dag_env(airflow_db: Path, ts: FakeThoughtSpot) -> Iterator[FakeThoughtSpot]:
     ts.async_import_seconds = 1.0  # two or three polls at 0.6 s
     yield ts
-
-
-@pytest.fixture
-def errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """The exceptions of the tasks that failed, one line each (written by the test DAGs' callback)."""
-    return task_errors(monkeypatch, tmp_path)
 
 
 def names_in_catalog(ts: FakeThoughtSpot) -> set[str]:
@@ -116,44 +111,44 @@ def test_input_path_imports_every_tml_file_under_it(dag_env: FakeThoughtSpot, tm
 
 @pytest.mark.parametrize("dag_id", ["ts_tml_import_worker", "ts_tml_import_deferred"])
 def test_all_or_none_with_a_broken_object_fails_naming_it(
-    dag_env: FakeThoughtSpot, dag_id: str, errors: Path
+    dag_env: FakeThoughtSpot, dag_id: str, task_errors: Path
 ) -> None:
     run = run_tml(dag_id, tmls=WITH_BROKEN)
     assert run.state == DagRunState.FAILED
-    out = errors.read_text()
+    out = task_errors.read_text()
     assert "FAILED on ThoughtSpot" in out and "'Broken answer'" in out
     assert "Imported one" not in names_in_catalog(dag_env)  # all or nothing
     assert dag_env.active_sessions == 0
 
 
 def test_partial_completed_with_an_object_error_fails_after_the_rest_is_imported(
-    dag_env: FakeThoughtSpot, errors: Path
+    dag_env: FakeThoughtSpot, task_errors: Path
 ) -> None:
     run = run_tml("ts_tml_import_partial", tmls=WITH_BROKEN)
     assert run.state == DagRunState.FAILED
-    out = errors.read_text()
+    out = task_errors.read_text()
     assert "1 of 2 object(s) failed" in out and "'Broken answer'" in out
     assert "Imported one" in names_in_catalog(dag_env)
 
 
 def test_fail_on_object_error_false_warns_and_returns_every_object(
-    dag_env: FakeThoughtSpot, errors: Path
+    dag_env: FakeThoughtSpot, task_errors: Path
 ) -> None:
     run = run_tml("ts_tml_import_lenient", tmls=WITH_BROKEN)
     assert run.state == DagRunState.SUCCESS
     statuses = [(o["name"], o["status"]) for o in xcom_value(run, "import_tml")["objects"]]
     assert statuses[0] == ("Imported one", "OK") and statuses[1][1] == "ERROR"
-    assert errors.read_text() == ""  # the task did not fail
+    assert task_errors.read_text() == ""  # the task did not fail
 
 
 @pytest.mark.parametrize("dag_id", ["ts_tml_import_timeout", "ts_tml_import_worker_timeout"])
 def test_timeout_fails_the_task_and_says_the_import_may_still_run(
-    dag_env: FakeThoughtSpot, dag_id: str, errors: Path
+    dag_env: FakeThoughtSpot, dag_id: str, task_errors: Path
 ) -> None:
     dag_env.async_import_seconds = 60
     run = run_tml(dag_id, tmls=GOOD)
     assert run.state == DagRunState.FAILED
-    assert "may still be running on ThoughtSpot" in errors.read_text()
+    assert "may still be running on ThoughtSpot" in task_errors.read_text()
     assert sent_imports(dag_env) == 1
     assert dag_env.active_sessions == 0
 
@@ -161,7 +156,7 @@ def test_timeout_fails_the_task_and_says_the_import_may_still_run(
 @pytest.mark.parametrize("fault", ["503", "drop", "timeout"])
 @pytest.mark.parametrize("dag_id", ["ts_tml_import_sync", "ts_tml_import_deferred"])
 def test_an_import_post_that_may_have_arrived_is_never_sent_again(
-    dag_env: FakeThoughtSpot, use_connection: Any, dag_id: str, fault: str, errors: Path
+    dag_env: FakeThoughtSpot, use_connection: Any, dag_id: str, fault: str, task_errors: Path
 ) -> None:
     path = TML_IMPORT_PATH if dag_id.endswith("sync") else TML_ASYNC_IMPORT_PATH
     if fault == "503":
@@ -178,7 +173,7 @@ def test_an_import_post_that_may_have_arrived_is_never_sent_again(
             break
         time.sleep(0.1)
     assert dag_env.count(path) == 1
-    out = errors.read_text()
+    out = task_errors.read_text()
     assert "ThoughtSpot may have received it, so it was not sent again" in out
     assert TML_ASYNC_STATUS_PATH in out  # how to check
     assert dag_env.active_sessions == 0
@@ -218,11 +213,13 @@ def fill_the_queue(ts: FakeThoughtSpot) -> None:
     post(TOKEN_REVOKE_PATH, {}, token)
 
 
-def test_a_full_queue_fails_the_task_with_thoughtspots_reason(dag_env: FakeThoughtSpot, errors: Path) -> None:
+def test_a_full_queue_fails_the_task_with_thoughtspots_reason(
+    dag_env: FakeThoughtSpot, task_errors: Path
+) -> None:
     fill_the_queue(dag_env)
     run = run_tml("ts_tml_import_deferred", tmls=GOOD)
     assert run.state == DagRunState.FAILED
-    assert "The import queue is full" in errors.read_text()
+    assert "The import queue is full" in task_errors.read_text()
     assert dag_env.count(TML_ASYNC_STATUS_PATH) == 1  # FAILED at submission: one status call for the reason
 
 
@@ -242,13 +239,13 @@ def test_an_expired_session_mid_poll_costs_a_login_not_the_import(
 
 @pytest.mark.parametrize("dag_id", ["ts_tml_import_retried", "ts_tml_import_retried_deferred"])
 def test_a_retry_resumes_the_import_instead_of_sending_it_again(
-    dag_env: FakeThoughtSpot, dag_id: str, errors: Path
+    dag_env: FakeThoughtSpot, dag_id: str, task_errors: Path
 ) -> None:
     # Three polls of three attempts each: the first try fails while its import goes on.
     dag_env.fail_next(TML_ASYNC_STATUS_PATH, 500, times=9)
     run = run_tml(dag_id, tmls=GOOD)
     assert dag_env.count(TML_ASYNC_IMPORT_PATH) == 1
-    out = errors.read_text()
+    out = task_errors.read_text()
     if AIRFLOW_2:  # no task state store: the retry refuses rather than guess
         assert run.state == DagRunState.FAILED
         assert "this is try 2, an earlier try may have sent it" in out
@@ -258,34 +255,34 @@ def test_a_retry_resumes_the_import_instead_of_sending_it_again(
 
 
 def test_a_retry_after_an_import_that_failed_sends_it_anew_only_where_it_can_know(
-    dag_env: FakeThoughtSpot, errors: Path
+    dag_env: FakeThoughtSpot, task_errors: Path
 ) -> None:
     run = run_tml("ts_tml_import_retried", tmls=WITH_BROKEN)  # ALL_OR_NONE: FAILED each time
     assert run.state == DagRunState.FAILED
     if AIRFLOW_2:
         assert dag_env.count(TML_ASYNC_IMPORT_PATH) == 1
-        assert "this is try 2" in errors.read_text()
+        assert "this is try 2" in task_errors.read_text()
     else:  # the store says the first import FAILED (nothing written): the retry sends it again
         assert dag_env.count(TML_ASYNC_IMPORT_PATH) == 2
-        assert "FAILED on ThoughtSpot" in errors.read_text()
+        assert "FAILED on ThoughtSpot" in task_errors.read_text()
 
 
 def test_a_retry_after_an_import_post_that_may_have_arrived_refuses_to_send_it(
-    dag_env: FakeThoughtSpot, errors: Path
+    dag_env: FakeThoughtSpot, task_errors: Path
 ) -> None:
     dag_env.fail_next(TML_ASYNC_IMPORT_PATH, 503)
     run = run_tml("ts_tml_import_retried", tmls=GOOD)
     assert run.state == DagRunState.FAILED
     assert dag_env.count(TML_ASYNC_IMPORT_PATH) == 1
-    out = errors.read_text()
+    out = task_errors.read_text()
     assert ("this is try 2" if AIRFLOW_2 else "started sending it and did not learn") in out
 
 
 @pytest.mark.parametrize(("conf", "named"), [({}, "'input_path'"), ({"tmls": "not a list"}, "'tmls'")])
 def test_bad_arguments_fail_in_execute_naming_the_argument(
-    dag_env: FakeThoughtSpot, errors: Path, conf: dict[str, Any], named: str
+    dag_env: FakeThoughtSpot, task_errors: Path, conf: dict[str, Any], named: str
 ) -> None:
     run = run_tml("ts_tml_import_worker", **conf)
     assert run.state == DagRunState.FAILED
-    assert f"Task 'import_tml', argument {named}" in errors.read_text()
+    assert f"Task 'import_tml', argument {named}" in task_errors.read_text()
     assert sent_imports(dag_env) == 0

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
-from airflow.utils.session import create_session
-from test_operators_dag import FOLDERS, XComModel
+from test_operators_dag import FOLDERS
 
 from airflow_provider_tssession._compat import DagBag
 
@@ -19,27 +16,6 @@ def run_tml(dag_id: str, **conf: Any) -> Any:
     return bag.dags[dag_id].test(run_conf=conf)
 
 
-def xcom_value(run: Any, task_id: str) -> Any:
-    """The return value of a task of a run, as Airflow stored it (None when it returned nothing)."""
-    with create_session() as session:
-        row = (
-            session.query(XComModel)
-            .filter(
-                XComModel.run_id == run.run_id, XComModel.task_id == task_id, XComModel.key == "return_value"
-            )
-            .one_or_none()
-        )
-    return None if row is None else row.value
-
-
 def task_state(run: Any, task_id: str) -> Any:
     """The final state of one task of a run."""
     return next(ti.state for ti in run.get_task_instances() if ti.task_id == task_id)
-
-
-def task_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Have the test DAGs' failure callback write each failed task's exception to a file; return it."""
-    target = tmp_path / "task-errors.txt"
-    target.touch()
-    monkeypatch.setenv("TS_TML_FAILURES", str(target))
-    return target

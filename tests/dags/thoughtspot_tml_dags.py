@@ -36,9 +36,9 @@ def conf(key: str) -> str:
 
 
 def record_failure(context: Any) -> None:
-    """Append the task's exception to the file TS_TML_FAILURES names: what the tests read (the logs'
+    """Append the task's exception to the file TS_TASK_ERRORS names: what the tests read (the logs'
     destination changes with pytest's capture between tests)."""
-    target = os.environ.get("TS_TML_FAILURES")
+    target = os.environ.get("TS_TASK_ERRORS")
     if target:
         with open(target, "a", encoding="utf-8") as stream:
             stream.write(f"{context['ti'].task_id}: {context.get('exception')}\n")
