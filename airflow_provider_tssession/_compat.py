@@ -18,6 +18,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "Connection": ("airflow.sdk", "airflow.models.connection"),  # 3.0+ | 2.11
     "Context": ("airflow.sdk", "airflow.utils.context"),  # 3.0+ | 2.11
     "AirflowException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
+    "AirflowFailException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
     # Resolved on first use only: it imports fsspec, which DAG parsing must not pay for.
     "ObjectStoragePath": ("airflow.sdk", "airflow.io.path"),  # 3.0+ | 2.11
     "mask_secret": (  # 3.0+ | any 3.x without airflow.sdk.log | 2.11
@@ -25,7 +26,8 @@ HOMES: dict[str, tuple[str, ...]] = {
         "airflow.sdk.execution_time.secrets_masker",
         "airflow.utils.log.secrets_masker",
     ),
-    "conf": ("airflow.sdk", "airflow.configuration"),  # 3.1+ | 3.0, 2.11
+    # Resolved on first use: airflow.sdk.configuration leaves some values as unexpanded templates.
+    "conf": ("airflow.configuration",),  # 2.11, 3.x
     "BaseTrigger": ("airflow.triggers.base",),  # every version
     "TriggerEvent": ("airflow.triggers.base",),
     # For tests and tools, resolved on first use (DagBag loads the scheduler's models):
@@ -51,10 +53,11 @@ def resolve(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from airflow.configuration import conf
     from airflow.dag_processing.dagbag import DagBag
-    from airflow.sdk import BaseHook, BaseOperator, Connection, Context, ObjectStoragePath, conf
+    from airflow.sdk import BaseHook, BaseOperator, Connection, Context, ObjectStoragePath
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
-    from airflow.sdk.exceptions import AirflowException
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
     from airflow.sdk.log import mask_secret
     from airflow.triggers.base import BaseTrigger, TriggerEvent
 else:
@@ -63,8 +66,8 @@ else:
     Connection = resolve("Connection")
     Context = resolve("Context")
     AirflowException = resolve("AirflowException")
+    AirflowFailException = resolve("AirflowFailException")
     mask_secret = resolve("mask_secret")
-    conf = resolve("conf")
 
     def __getattr__(name: str) -> Any:
         if name in HOMES:
@@ -74,6 +77,7 @@ else:
 
 __all__ = [
     "AirflowException",
+    "AirflowFailException",
     "BaseHook",
     "BaseOperator",
     "BaseTrigger",

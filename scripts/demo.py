@@ -13,7 +13,6 @@ line, or None when the value is not its kind).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -22,6 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_tssession.testing.airflow_home import airflow_home_env, migrate
 from airflow_provider_tssession.testing.process import stand_in_process
 
 if TYPE_CHECKING:
@@ -97,16 +97,11 @@ def main() -> int:
     shutil.rmtree(HOME, ignore_errors=True)
     shutil.rmtree(EXPORTS, ignore_errors=True)
     HOME.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(HOME),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "example_dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "THOUGHTSPOT_EXPORT_PATH": str(EXPORTS),
-    }
+    env = airflow_home_env(HOME, {"examples": REPO / "example_dags"})
+    env["THOUGHTSPOT_EXPORT_PATH"] = str(EXPORTS)
     airflow = [sys.executable, "-m", "airflow"]
     print("Creating the Airflow metadata DB in", HOME, flush=True)
-    subprocess.run([*airflow, "db", "migrate"], env=env, check=True, capture_output=True)
+    migrate(env)
     # Two stand-ins: "dev" (also thoughtspot_default) and "prod", for the promotion example.
     with stand_in_process({USER: PASSWORD}) as url, stand_in_process({USER: PASSWORD}) as prod_url:
         print("ThoughtSpot stand-ins at", url, "(dev, default) and", prod_url, "(prod)", flush=True)

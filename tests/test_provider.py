@@ -60,6 +60,13 @@ def test_airflow_lists_the_connection_form_fields() -> None:
 CHEAP_MODULES = [
     "airflow_provider_tssession.storage",
     "airflow_provider_tssession.paging",
+    "airflow_provider_tssession.settings",
+    "airflow_provider_tssession.retry",
+    "airflow_provider_tssession.routing",
+    "airflow_provider_tssession.secret_text",
+    "airflow_provider_tssession.deadline",
+    "airflow_provider_tssession.auth.lockout",
+    "airflow_provider_tssession.exceptions",
     "airflow_provider_tssession.polling",
     "airflow_provider_tssession.resume",
     "airflow_provider_tssession.changes",
