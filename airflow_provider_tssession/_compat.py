@@ -28,6 +28,8 @@ HOMES: dict[str, tuple[str, ...]] = {
     ),
     # Resolved on first use: airflow.sdk.configuration leaves some values as unexpanded templates.
     "conf": ("airflow.configuration",),  # 2.11, 3.x
+    "BaseTrigger": ("airflow.triggers.base",),  # every version
+    "TriggerEvent": ("airflow.triggers.base",),
     # For tests and tools, resolved on first use (DagBag loads the scheduler's models):
     "DagBag": ("airflow.dag_processing.dagbag", "airflow.models.dagbag"),  # 3.2+ | 3.1, 3.0, 2.11
 }
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
     from airflow.sdk.exceptions import AirflowException, AirflowFailException
     from airflow.sdk.log import mask_secret
+    from airflow.triggers.base import BaseTrigger, TriggerEvent
 else:
     BaseHook = resolve("BaseHook")
     BaseOperator = resolve("BaseOperator")
@@ -77,10 +80,12 @@ __all__ = [
     "AirflowFailException",
     "BaseHook",
     "BaseOperator",
+    "BaseTrigger",
     "Connection",
     "Context",
     "DagBag",
     "ObjectStoragePath",
+    "TriggerEvent",
     "conf",
     "mask_secret",
     "redact",

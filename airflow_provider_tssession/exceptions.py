@@ -109,3 +109,13 @@ class ThoughtSpotAuthError(ThoughtSpotApiError, AirflowFailException):
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message, **details)
         self.transient = False  # whatever the status (trusted authentication refuses with a 500)
+
+
+class ThoughtSpotMaybeSentError(ThoughtSpotError):
+    """A call that changes ThoughtSpot (an import, a deploy) may have been received; it is not sent again."""
+
+    server_may_have_acted = True
+
+
+class ThoughtSpotJobFailedError(ThoughtSpotError):
+    """ThoughtSpot ran the job but reported failure (a FAILED task, per-object errors inside a 200)."""

@@ -31,7 +31,14 @@ REPO = Path(__file__).resolve().parent.parent
 HOME = REPO / ".demo" / "airflow-home"
 EXPORTS = REPO / ".demo" / "exports"
 USER, PASSWORD = "demo-user", "Demo-Pass-4821"
-DAGS = ["thoughtspot_hook", "thoughtspot_session", "thoughtspot_reports", "thoughtspot_users_sync"]
+DAGS = [
+    "thoughtspot_hook",
+    "thoughtspot_session",
+    "thoughtspot_reports",
+    "thoughtspot_users_sync",
+    "thoughtspot_tml_backup",
+    "thoughtspot_tml_promotion",
+]
 SETUP: dict[str, list[tuple[str, dict[str, Any]]]] = {
     # A user who left: not in the HR list, so the sync deletes it.
     "thoughtspot_users_sync": [("/_fake/objects", {"type": "USER", "name": "leaver"})],
@@ -66,7 +73,23 @@ def _found(value: Any) -> str | None:
     return None
 
 
-DESCRIBE: list[Callable[[Any], str | None]] = [_file, _rows, _changes, _found]
+def _exported(value: Any) -> str | None:
+    if isinstance(value, dict) and {"output_path", "files", "exported", "failed"} <= value.keys():
+        names = ", ".join(uri.rsplit("/", 1)[-1] for uri in value["files"])
+        failed = len(value["failed"])
+        return f"exported {value['exported']} object(s) to {value['output_path']}: {names}; {failed} failed"
+    return None
+
+
+def _imported(value: Any) -> str | None:
+    if isinstance(value, dict) and {"task_status", "objects"} <= value.keys():
+        objects = ", ".join(f"{o['name']} ({o['status']})" for o in value["objects"])
+        task = f"async task {value['task_id']}" if value.get("task_id") else "sync import"
+        return f"TML import, {task}: {value['task_status']}; {len(value['objects'])} object(s): {objects}"
+    return None
+
+
+DESCRIBE: list[Callable[[Any], str | None]] = [_file, _rows, _changes, _found, _exported, _imported]
 
 
 def main() -> int:
@@ -79,13 +102,17 @@ def main() -> int:
     airflow = [sys.executable, "-m", "airflow"]
     print("Creating the Airflow metadata DB in", HOME, flush=True)
     migrate(env)
-    with stand_in_process({USER: PASSWORD}) as url:
-        print("ThoughtSpot stand-in at", url, flush=True)
-        connection = {"conn_type": "thoughtspot", "host": url, "login": USER, "password": PASSWORD}
-        env["AIRFLOW_CONN_THOUGHTSPOT_DEFAULT"] = json.dumps(connection)
+    # Two stand-ins: "dev" (also thoughtspot_default) and "prod", for the promotion example.
+    with stand_in_process({USER: PASSWORD}) as url, stand_in_process({USER: PASSWORD}) as prod_url:
+        print("ThoughtSpot stand-ins at", url, "(dev, default) and", prod_url, "(prod)", flush=True)
+        for conn_id, host in (("DEFAULT", url), ("DEV", url), ("PROD", prod_url)):
+            connection = {"conn_type": "thoughtspot", "host": host, "login": USER, "password": PASSWORD}
+            env[f"AIRFLOW_CONN_THOUGHTSPOT_{conn_id}"] = json.dumps(connection)
+        env["THOUGHTSPOT_DEMO_POLL_INTERVAL"] = "1"  # the stand-in's imports take a second; 30+ for real
         failed = 0
         for dag_id in DAGS:
-            _control(url, "/_fake/reset")
+            for each in (url, prod_url):
+                _control(each, "/_fake/reset")
             for path, body in SETUP.get(dag_id, []):
                 _control(url, path, body)
             run = subprocess.run([*airflow, "dags", "test", dag_id], env=env, capture_output=True, text=True)
@@ -93,6 +120,9 @@ def main() -> int:
             log.write_text(run.stdout + run.stderr)
             failed += run.returncode != 0
             print(_summary(dag_id, run.returncode, _control(url, "/_fake/stats"), log), flush=True)
+            prod = _control(prod_url, "/_fake/stats")
+            if prod["requests"]:
+                print(_summary(f"{dag_id} (prod)", run.returncode, prod, log), flush=True)
             for task_id, line in _what_tasks_did(dag_id):
                 print(f"  {task_id}: {line}", flush=True)
         return 1 if failed else 0
@@ -110,9 +140,12 @@ def _control(url: str, path: str, body: dict[str, Any] | None = None) -> dict[st
 def _summary(dag_id: str, returncode: int, stats: dict[str, Any], log: Path) -> str:
     state = "succeeded" if returncode == 0 else f"FAILED (exit {returncode}, see {log})"
     calls = list(stats["calls_per_session"].values())
+    imports = stats.get("imports_submitted", 0)
+    polls = sum(stats.get("status_polls", {}).values())
     return (
         f"DAG {dag_id}: {state}; ThoughtSpot saw {stats['logins']} login(s), {stats['logouts']} logout(s), "
         f"{len(calls)} session(s) with {calls} call(s) each; {stats['active_sessions']} session(s) left open"
+        + (f"; {imports} TML import(s), {polls} status poll(s)" if imports else "")
     )
 
 

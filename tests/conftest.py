@@ -161,3 +161,15 @@ def auth_method(
 
     use_connection(cluster, **METHODS[request.param])
     return str(request.param)
+
+
+@pytest.fixture
+def task_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A file where the TML test DAGs' failure callback writes each failed task's exception, one a line.
+
+    Tests read failures here rather than from the task log, whose destination moves with pytest's capture.
+    """
+    target = tmp_path / "task-errors.txt"
+    target.touch()
+    monkeypatch.setenv("TS_TASK_ERRORS", str(target))
+    return target
