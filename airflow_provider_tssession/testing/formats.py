@@ -130,7 +130,7 @@ def xlsx(sheets: Sequence[tuple[str, DataSet]], max_rows: int) -> bytes:
 
 
 def _member(name: str) -> zipfile.ZipInfo:
-    """A ZIP entry with a fixed date: the same report is the same bytes whenever it is asked for."""
+    """Return a ZIP entry with a fixed date: the same report is the same bytes whenever it is asked for."""
     entry = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
     entry.compress_type = zipfile.ZIP_DEFLATED
     return entry
