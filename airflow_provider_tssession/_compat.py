@@ -23,6 +23,13 @@ HOMES: dict[str, tuple[str, ...]] = {
         "airflow.sdk.execution_time.secrets_masker",
         "airflow.utils.log.secrets_masker",
     ),
+    "BaseOperatorLink": ("airflow.sdk", "airflow.models.baseoperatorlink"),  # 3.0+ | 2.11
+    # Resolved on first use: only a running task, or a DAG that uses them, needs these.
+    "XCom": ("airflow.sdk.execution_time.xcom", "airflow.models.xcom"),  # 3.0+ | 2.11
+    "Asset": ("airflow.sdk", "airflow.datasets:Dataset"),  # 3.0+ | 2.11 (a Dataset)
+    "DecoratedOperator": ("airflow.sdk.bases.decorator", "airflow.decorators.base"),  # 3.0+ | 2.11
+    "task_decorator_factory": ("airflow.sdk.bases.decorator", "airflow.decorators.base"),  # 3.0+ | 2.11
+    "PythonOperator": ("airflow.providers.standard.operators.python", "airflow.operators.python"),  # 3 | 2.11
     # For tests and tools, resolved on first use (DagBag loads the scheduler's models):
     "DagBag": ("airflow.dag_processing.dagbag", "airflow.models.dagbag"),  # 3.2+ | 3.1, 3.0, 2.11
 }
@@ -30,8 +37,12 @@ HOMES["redact"] = HOMES["mask_secret"]  # what Airflow applies to logs, where ma
 
 
 def resolve(name: str) -> Any:
-    """Return ``name`` from the first of its homes that has it; ImportError naming every home tried."""
-    for module_name in HOMES[name]:
+    """Return ``name`` from the first of its homes that has it; ImportError naming every home tried.
+
+    A home ``module:other`` holds it under another name (Airflow 2's ``Dataset`` is 3's ``Asset``).
+    """
+    for home in HOMES[name]:
+        module_name, _, attribute = home.partition(":")
         try:
             module = import_module(module_name)
         except ModuleNotFoundError as error:
@@ -39,7 +50,7 @@ def resolve(name: str) -> Any:
                 raise  # the module exists but a dependency of it is missing: a broken install, say so
             continue
         try:
-            return getattr(module, name)
+            return getattr(module, attribute or name)
         except AttributeError:
             continue
     raise ImportError(f"{name} is in none of {', '.join(HOMES[name])}: is apache-airflow>=2.11 installed?")
@@ -47,9 +58,12 @@ def resolve(name: str) -> Any:
 
 if TYPE_CHECKING:
     from airflow.dag_processing.dagbag import DagBag
-    from airflow.sdk import BaseHook, BaseOperator, Connection, Context
+    from airflow.providers.standard.operators.python import PythonOperator
+    from airflow.sdk import Asset, BaseHook, BaseOperator, BaseOperatorLink, Connection, Context
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
+    from airflow.sdk.bases.decorator import DecoratedOperator, task_decorator_factory
     from airflow.sdk.exceptions import AirflowException
+    from airflow.sdk.execution_time.xcom import XCom
     from airflow.sdk.log import mask_secret
 else:
     BaseHook = resolve("BaseHook")
@@ -58,6 +72,7 @@ else:
     Context = resolve("Context")
     AirflowException = resolve("AirflowException")
     mask_secret = resolve("mask_secret")
+    BaseOperatorLink = resolve("BaseOperatorLink")
 
     def __getattr__(name: str) -> Any:
         if name in HOMES:
@@ -67,11 +82,17 @@ else:
 
 __all__ = [
     "AirflowException",
+    "Asset",
     "BaseHook",
     "BaseOperator",
+    "BaseOperatorLink",
     "Connection",
     "Context",
     "DagBag",
+    "DecoratedOperator",
+    "PythonOperator",
+    "XCom",
     "mask_secret",
     "redact",
+    "task_decorator_factory",
 ]

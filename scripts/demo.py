@@ -21,7 +21,7 @@ from airflow_provider_tssession.testing.process import stand_in_process
 REPO = Path(__file__).resolve().parent.parent
 HOME = REPO / ".demo" / "airflow-home"
 USER, PASSWORD = "demo-user", "Demo-Pass-4821"
-DAGS = ["thoughtspot_hook", "thoughtspot_session"]
+DAGS = ["thoughtspot_hook", "thoughtspot_session", "thoughtspot_taskflow"]
 
 
 def main() -> int:
