@@ -35,10 +35,7 @@ def thoughtspot_dataset(host: str, thoughtspot_object: ThoughtSpotObject) -> Lin
 
 def file_dataset(path: Any) -> LineageDataset:
     """Name the dataset of a written file: a local path, a ``scheme://`` URI or an ``ObjectStoragePath``."""
-    namespace, key = getattr(path, "namespace", None), getattr(path, "key", None)
-    if isinstance(namespace, str) and isinstance(key, str):  # ObjectStoragePath: bucket-level namespace
-        return LineageDataset(namespace, key)
-    text = str(path)
+    text = str(path)  # an ObjectStoragePath prints as its URI
     parts = urlsplit(text)
     if parts.scheme and parts.scheme != "file" and "://" in text:
         return LineageDataset(f"{parts.scheme}://{parts.netloc}", parts.path.lstrip("/"))
