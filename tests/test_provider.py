@@ -29,6 +29,21 @@ def airflow_cli(*args: str) -> str:
     return result.stdout
 
 
+def test_provider_info_registers_the_decorator_link_and_asset_scheme() -> None:
+    info = get_provider_info()
+    assert info["task-decorators"] == [
+        {
+            "name": "thoughtspot",
+            "class-name": "airflow_provider_tssession.decorators.thoughtspot.thoughtspot_task",
+        }
+    ]
+    assert info["extra-links"] == ["airflow_provider_tssession.links.ThoughtSpotObjectLink"]
+    for key in ("asset-uris", "dataset-uris"):  # Airflow 3 | 2.11
+        (uris,) = info[key]
+        assert uris["schemes"] == ["thoughtspot"]
+        assert uris["handler"] == "airflow_provider_tssession.assets.sanitize_uri"
+
+
 def test_provider_info_names_the_hook_and_connection_type() -> None:
     info = get_provider_info()
     assert info["package-name"] == "airflow-provider-thoughtspot"
@@ -84,7 +99,8 @@ def test_example_dags_parse_without_touching_a_connection(monkeypatch: pytest.Mo
     monkeypatch.setattr(ThoughtSpotHook, "get_connection", classmethod(no_connection))
     bag = DagBag(str(REPO / "example_dags"))
     assert bag.import_errors == {}
-    assert {"thoughtspot_session", "thoughtspot_hook"} <= set(bag.dag_ids)
+    assert {"thoughtspot_session", "thoughtspot_hook", "thoughtspot_taskflow"} <= set(bag.dag_ids)
+    assert {"thoughtspot_refresh_sales", "thoughtspot_after_sales_refresh"} <= set(bag.dag_ids)
 
 
 def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
@@ -97,4 +113,6 @@ def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
         in result.stdout
     )
     assert "DAG thoughtspot_hook: succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)" in result.stdout
+    # The TaskFlow example: the login task's session (shared by 4 calls) and one task's own session.
+    assert "DAG thoughtspot_taskflow: succeeded; ThoughtSpot saw 2 login(s), 2 logout(s)" in result.stdout
     assert "Demo-Pass-4821" not in (REPO / ".demo" / "airflow-home" / "thoughtspot_session.log").read_text()
