@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from api_server import AirflowApiServer
-from playwright.sync_api import Browser, expect, sync_playwright
-from test_connection_ui import CHROMIUM, CHROMIUM_ARGS, UI_TIMEOUT_MS
+from playwright.sync_api import Browser, expect
+from test_connection_ui import UI_TIMEOUT_MS, browser  # noqa: F401  (browser: the module-scoped Chromium)
 
 from airflow_provider_tssession.testing import FakeThoughtSpot
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
@@ -85,19 +85,6 @@ def link_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LinkRun]:
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install -y chromium)")
-    expect.set_options(timeout=UI_TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def test_the_rest_api_serves_each_tasks_link_to_its_object(link_run: LinkRun) -> None:
     base = link_run.fake.url
     assert link_run.links("tag_liveboard") == {"ThoughtSpot": f"{base}/#/pinboard/{LIVEBOARD_GUID}"}
@@ -105,7 +92,7 @@ def test_the_rest_api_serves_each_tasks_link_to_its_object(link_run: LinkRun) ->
     assert link_run.links("no_object") == {"ThoughtSpot": None}  # no object recorded: no button
 
 
-def test_the_task_details_show_the_link_to_the_liveboard(link_run: LinkRun, browser: Browser) -> None:
+def test_the_task_details_show_the_link_to_the_liveboard(link_run: LinkRun, browser: Browser) -> None:  # noqa: F811
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     context.set_default_timeout(UI_TIMEOUT_MS)
     try:
