@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from airflow_provider_tssession.links import record_object
 from airflow_provider_tssession.objects import SCHEME, ThoughtSpotObject, normalize_host
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from airflow_provider_tssession._compat import Context
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,28 @@ class Lineage:
 
 
 class ThoughtSpotLineageMixin:
-    """Give an operator ``get_openlineage_facets_on_complete``; its ``execute()`` calls ``record_lineage``."""
+    """Give an operator ``get_openlineage_facets_on_complete``; its ``execute()`` calls ``record_lineage``.
+
+    ``record_thoughtspot_object`` records an object for both the task's link and its lineage.
+    """
 
     thoughtspot_lineage: Lineage | None = None
+
+    def record_thoughtspot_object(
+        self, context: Context, base_url: str, type: str, identifier: str, *, written: bool = False
+    ) -> ThoughtSpotObject | None:
+        """Record the object the task read (or ``written``) for its link and lineage; None for a name.
+
+        Operators that accept a name as well as a GUID leave out an object given by name: a link or a
+        lineage dataset needs the GUID, and looking it up would cost a call.
+        """
+        thoughtspot_object = ThoughtSpotObject.if_guid(type, identifier)
+        if thoughtspot_object is None:
+            return None
+        record_object(context, base_url, thoughtspot_object)
+        dataset = thoughtspot_dataset(base_url, thoughtspot_object)
+        self.record_lineage(inputs=[] if written else [dataset], outputs=[dataset] if written else [])
+        return thoughtspot_object
 
     def record_lineage(
         self, *, inputs: Iterable[LineageDataset] = (), outputs: Iterable[LineageDataset] = ()
