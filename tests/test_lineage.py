@@ -23,10 +23,13 @@ LIVEBOARD_GUID = "8f3c2a9e-5b1d-4c7e-9a60-2d4b8e1f7c35"
 ANSWER_GUID = "1b7d4e2a-9c3f-4a8b-b6e1-5f0c2d9a7e44"
 
 
-def run_with_openlineage(dag_id: str, events_file: Path) -> list[dict[str, Any]]:
-    """Run a test DAG with OpenLineage's file transport; return the events it wrote."""
+def run_with_openlineage(
+    dag_id: str, events_file: Path, *args: str, env: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Run a test DAG (``airflow dags test`` with ``args``) with OpenLineage's file transport; return its events."""
     env = {
         **os.environ,
+        **(env or {}),
         "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
             {"type": "file", "log_file_path": str(events_file), "append": True}
         ),
@@ -34,7 +37,7 @@ def run_with_openlineage(dag_id: str, events_file: Path) -> list[dict[str, Any]]
         "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).parent / "dags"),  # Airflow 2.11 (3 uses bundles)
     }
     result = subprocess.run(
-        [sys.executable, "-m", "airflow", "dags", "test", dag_id],
+        [sys.executable, "-m", "airflow", "dags", "test", dag_id, *args],
         env=env,
         capture_output=True,
         text=True,

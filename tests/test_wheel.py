@@ -314,6 +314,8 @@ def test_mypy_reads_the_installed_type_hints(venv: Venv) -> None:
             f"""
             from __future__ import annotations
 
+            from {PACKAGE}.assets import thoughtspot_asset
+            from {PACKAGE}.decorators.thoughtspot import thoughtspot_task
             from {PACKAGE}.hooks.thoughtspot import ThoughtSpotHook
             from {PACKAGE}.operators.thoughtspot import ThoughtSpotApiOperator
             from {PACKAGE}.testing import FakeThoughtSpot
@@ -325,6 +327,15 @@ def test_mypy_reads_the_installed_type_hints(venv: Venv) -> None:
 
 
             tag = ThoughtSpotApiOperator(task_id="tag", endpoint="/tspublic/v1/metadata/assigntag", method="POST")
+
+
+            @thoughtspot_task(thoughtspot_conn_id="thoughtspot_default")
+            def count(ts: ThoughtSpotHook, kind: str) -> int:
+                return len(ts.request("GET", "/tspublic/v1/metadata/list", params={{"type": kind}}).json())
+
+
+            counted = count("LOGICAL_TABLE")  # mypy knows the task fills in ts
+            sales = thoughtspot_asset("my.thoughtspot.cloud", "liveboard", "8f3c2a9e-5b1d-4c7e-9a60-2d4b8e1f7c35")
             """
         )
     )
