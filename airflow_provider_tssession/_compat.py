@@ -18,6 +18,8 @@ HOMES: dict[str, tuple[str, ...]] = {
     "Connection": ("airflow.sdk", "airflow.models.connection"),  # 3.0+ | 2.11
     "Context": ("airflow.sdk", "airflow.utils.context"),  # 3.0+ | 2.11
     "AirflowException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
+    # Resolved on first use only: it imports fsspec, which DAG parsing must not pay for.
+    "ObjectStoragePath": ("airflow.sdk", "airflow.io.path"),  # 3.0+ | 2.11
     "mask_secret": (  # 3.0+ | any 3.x without airflow.sdk.log | 2.11
         "airflow.sdk.log",
         "airflow.sdk.execution_time.secrets_masker",
@@ -59,7 +61,15 @@ def resolve(name: str) -> Any:
 if TYPE_CHECKING:
     from airflow.dag_processing.dagbag import DagBag
     from airflow.providers.standard.operators.python import PythonOperator
-    from airflow.sdk import Asset, BaseHook, BaseOperator, BaseOperatorLink, Connection, Context
+    from airflow.sdk import (
+        Asset,
+        BaseHook,
+        BaseOperator,
+        BaseOperatorLink,
+        Connection,
+        Context,
+        ObjectStoragePath,
+    )
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
     from airflow.sdk.bases.decorator import DecoratedOperator, task_decorator_factory
     from airflow.sdk.exceptions import AirflowException
@@ -90,6 +100,7 @@ __all__ = [
     "Context",
     "DagBag",
     "DecoratedOperator",
+    "ObjectStoragePath",
     "PythonOperator",
     "XCom",
     "mask_secret",

@@ -20,6 +20,15 @@ class ThoughtSpotConfigError(ThoughtSpotError, ValueError):
         super().__init__(f"ThoughtSpot connection {conn_id!r}, field {field!r}: {problem}. Fix: {fix}.")
 
 
+class ThoughtSpotArgumentError(ThoughtSpotError, ValueError):
+    """An operator argument is unusable; raised in ``execute()``, naming the task, argument and fix."""
+
+    def __init__(self, task_id: str, field: str, problem: str, fix: str) -> None:
+        self.task_id = task_id
+        self.field = field
+        super().__init__(f"Task {task_id!r}, argument {field!r}: {problem}. Fix: {fix}.")
+
+
 class ThoughtSpotRequestError(ThoughtSpotError, ValueError):
     """A call the hook refuses to send, such as a full URL on another host."""
 

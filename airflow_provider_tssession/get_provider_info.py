@@ -38,7 +38,13 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": "ThoughtSpot",
-                "python-modules": ["airflow_provider_tssession.operators.thoughtspot"],
+                "python-modules": [
+                    "airflow_provider_tssession.operators.thoughtspot",
+                    "airflow_provider_tssession.operators.report",
+                    "airflow_provider_tssession.operators.data",
+                    "airflow_provider_tssession.operators.metadata",
+                    "airflow_provider_tssession.operators.users",
+                ],
             }
         ],
         "task-decorators": [

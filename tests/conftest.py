@@ -28,6 +28,7 @@ os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(
     ]
 )
 os.environ["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] = str(_HOME / "logs")
+os.environ["THOUGHTSPOT_EXPORT_PATH"] = str(_HOME / "exports")  # where the example DAGs write their files
 for name in [key for key in os.environ if key.startswith("AIRFLOW_CONN_")]:
     del os.environ[name]
 
@@ -39,6 +40,8 @@ from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, D
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+    from standin_v2 import V2Client
 
     from airflow_provider_tssession.testing import FakeThoughtSpot
 
@@ -124,6 +127,16 @@ def ts(fake_thoughtspot: FakeThoughtSpot, use_connection: Callable[..., str]) ->
     """A running stand-in with ``thoughtspot_default`` pointing at it (no retry delay, 5 s timeout)."""
     use_connection(fake_thoughtspot)
     yield fake_thoughtspot
+
+
+@pytest.fixture
+def v2_client(fake_thoughtspot: FakeThoughtSpot) -> Iterator[V2Client]:
+    """Give a REST v2 client logged in to ``fake_thoughtspot`` (the data-ops stand-in tests use it)."""
+    from standin_v2 import V2Client
+
+    client = V2Client(fake_thoughtspot)
+    yield client
+    client.close()
 
 
 @pytest.fixture

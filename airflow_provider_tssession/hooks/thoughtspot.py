@@ -5,19 +5,23 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_tssession._compat import BaseHook, mask_secret
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
     from types import TracebackType
 
     import requests
 
     from airflow_provider_tssession.auth import Authenticator
     from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.paging import Page
     from airflow_provider_tssession.settings import ThoughtSpotSettings
+
+T = TypeVar("T")
 
 TEST_CONNECTION_TIMEOUT = 10.0
 """The UI's Test button runs on a worker with a 60 s budget: one short attempt, no retry loop."""
@@ -178,6 +182,78 @@ class ThoughtSpotHook(BaseHook):
         # A 401 means the session ended and the server did not act: log in again once, then replay.
         client = self._replace_ended(client)
         return client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+
+    def paginate(
+        self,
+        endpoint: str,
+        body: dict[str, Any] | None = None,
+        *,
+        page_size: int,
+        offset_field: str = "record_offset",
+        size_field: str = "record_size",
+        method: str = "POST",
+        items: Callable[[Any], list[Any]] | None = None,
+    ) -> Iterator[Any]:
+        """Yield every item of an offset/size route, fetching one page at a time until a short page.
+
+        Each page is a read-only call (``idempotent=True``), so a transient failure retries that page, not
+        the ones before it. ``record_size: -1`` is never sent.
+
+        :param endpoint: The route, e.g. ``/api/rest/2.0/metadata/search``.
+        :param body: The request body without the paging fields.
+        :param page_size: Items per request (>= 1).
+        :param offset_field: The body field holding the offset.
+        :param size_field: The body field holding the page size.
+        :param method: The HTTP method (``GET`` sends the fields as query parameters).
+        :param items: Takes the list out of a page's JSON body; by default the body is the list.
+        """
+        for page in self.pages(
+            endpoint, body, page_size=page_size, offset_field=offset_field, size_field=size_field,
+            method=method, items=items,
+        ):  # fmt: skip
+            yield from page.items
+
+    def pages(
+        self,
+        endpoint: str,
+        body: dict[str, Any] | None = None,
+        *,
+        page_size: int,
+        offset_field: str = "record_offset",
+        size_field: str = "record_size",
+        method: str = "POST",
+        items: Callable[[Any], list[Any]] | None = None,
+        last: Callable[[Page], bool] | None = None,
+    ) -> Iterator[Page]:
+        """Yield the pages `paginate` reads, each with its JSON body (for totals and column names).
+
+        :param last: Says a full page is the last one, saving the request that would come back empty.
+        """
+        from airflow_provider_tssession.paging import offset_pages
+
+        def fetch(offset: int, size: int) -> Any:
+            fields = {**(body or {}), offset_field: offset, size_field: size}
+            where = {"params": fields} if method.upper() == "GET" else {"json": fields}
+            return self.request(method, endpoint, idempotent=True, **where).json()
+
+        return offset_pages(fetch, page_size=page_size, items=items, last=last)
+
+    def download(
+        self,
+        endpoint: str,
+        sink: Callable[[Iterator[bytes]], T],
+        *,
+        method: str = "POST",
+        **requests_kwargs: Any,
+    ) -> T:
+        """Stream a read-only call's body into ``sink`` (chunks as they arrive) and return what it returns.
+
+        A body cut off mid-way is fetched again from its first byte by the retry policy, so ``sink`` must
+        start over each time it is called (``storage.write_chunks`` does).
+        """
+        from airflow_provider_tssession.download import download
+
+        return download(self, method, endpoint, sink, **requests_kwargs)
 
     def hand_off_session(self) -> dict[str, Any]:
         """Log in if needed and return a sealed handle of the session; the handle's holder now logs it out."""
