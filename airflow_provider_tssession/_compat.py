@@ -18,6 +18,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "Connection": ("airflow.sdk", "airflow.models.connection"),  # 3.0+ | 2.11
     "Context": ("airflow.sdk", "airflow.utils.context"),  # 3.0+ | 2.11
     "AirflowException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
+    "AirflowFailException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
     # Resolved on first use only: it imports fsspec, which DAG parsing must not pay for.
     "ObjectStoragePath": ("airflow.sdk", "airflow.io.path"),  # 3.0+ | 2.11
     "mask_secret": (  # 3.0+ | any 3.x without airflow.sdk.log | 2.11
@@ -32,6 +33,10 @@ HOMES: dict[str, tuple[str, ...]] = {
     "DecoratedOperator": ("airflow.sdk.bases.decorator", "airflow.decorators.base"),  # 3.0+ | 2.11
     "task_decorator_factory": ("airflow.sdk.bases.decorator", "airflow.decorators.base"),  # 3.0+ | 2.11
     "PythonOperator": ("airflow.providers.standard.operators.python", "airflow.operators.python"),  # 3 | 2.11
+    # Resolved on first use: airflow.sdk.configuration leaves some values as unexpanded templates.
+    "conf": ("airflow.configuration",),  # 2.11, 3.x
+    "BaseTrigger": ("airflow.triggers.base",),  # every version
+    "TriggerEvent": ("airflow.triggers.base",),
     # For tests and tools, resolved on first use (DagBag loads the scheduler's models):
     "DagBag": ("airflow.dag_processing.dagbag", "airflow.models.dagbag"),  # 3.2+ | 3.1, 3.0, 2.11
 }
@@ -59,6 +64,7 @@ def resolve(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from airflow.configuration import conf
     from airflow.dag_processing.dagbag import DagBag
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.sdk import (
@@ -72,15 +78,17 @@ if TYPE_CHECKING:
     )
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
     from airflow.sdk.bases.decorator import DecoratedOperator, task_decorator_factory
-    from airflow.sdk.exceptions import AirflowException
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
     from airflow.sdk.execution_time.xcom import XCom
     from airflow.sdk.log import mask_secret
+    from airflow.triggers.base import BaseTrigger, TriggerEvent
 else:
     BaseHook = resolve("BaseHook")
     BaseOperator = resolve("BaseOperator")
     Connection = resolve("Connection")
     Context = resolve("Context")
     AirflowException = resolve("AirflowException")
+    AirflowFailException = resolve("AirflowFailException")
     mask_secret = resolve("mask_secret")
     BaseOperatorLink = resolve("BaseOperatorLink")
 
@@ -92,17 +100,21 @@ else:
 
 __all__ = [
     "AirflowException",
+    "AirflowFailException",
     "Asset",
     "BaseHook",
     "BaseOperator",
     "BaseOperatorLink",
+    "BaseTrigger",
     "Connection",
     "Context",
     "DagBag",
     "DecoratedOperator",
     "ObjectStoragePath",
     "PythonOperator",
+    "TriggerEvent",
     "XCom",
+    "conf",
     "mask_secret",
     "redact",
     "task_decorator_factory",

@@ -79,6 +79,18 @@ CHEAP_MODULES = [
     "airflow_provider_tssession.links",
     "airflow_provider_tssession.lineage",
     "airflow_provider_tssession.assets",  # Airflow imports it to normalise thoughtspot:// URIs
+    "airflow_provider_tssession.settings",
+    "airflow_provider_tssession.retry",
+    "airflow_provider_tssession.routing",
+    "airflow_provider_tssession.secret_text",
+    "airflow_provider_tssession.deadline",
+    "airflow_provider_tssession.auth.lockout",
+    "airflow_provider_tssession.exceptions",
+    "airflow_provider_tssession.polling",
+    "airflow_provider_tssession.resume",
+    "airflow_provider_tssession.changes",
+    "airflow_provider_tssession.tml_import",
+    "airflow_provider_tssession.tml_export",
 ]
 """Modules beside the registered hooks and operators that tasks import at DAG parse time."""
 
@@ -86,7 +98,12 @@ CHEAP_MODULES = [
 def test_importing_hook_and_operators_adds_no_requests_fsspec_or_pyarrow() -> None:
     """Whatever Airflow itself imports (3.3's airflow.sdk loads fsspec, 2.11 loads requests) is not ours."""
     info = get_provider_info()
-    modules = [m for kind in ("hooks", "operators") for entry in info[kind] for m in entry["python-modules"]]
+    modules = [
+        m
+        for kind in ("hooks", "operators", "triggers")
+        for entry in info[kind]
+        for m in entry["python-modules"]
+    ]
     code = (
         "import importlib, sys\n"
         "import airflow_provider_tssession._compat\n"
@@ -137,4 +154,12 @@ def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
     assert "DAG thoughtspot_users_sync: succeeded" in result.stdout
     assert "users_apply: added 3 ['maria', 'kenji', 'ola']" in result.stdout
     assert "deleted 1 ['leaver']" in result.stdout
+    assert "DAG thoughtspot_tml_backup: succeeded" in result.stdout
+    assert "export_liveboards_and_models: exported 3 object(s)" in result.stdout
+    # The promotion: dev exports, prod gets one import (deferred, polled on the operator's session).
+    assert (
+        "DAG thoughtspot_tml_promotion (prod): succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)"
+        in result.stdout
+    )
+    assert "1 TML import(s)" in result.stdout and "import_into_prod: TML import, async task" in result.stdout
     assert "Demo-Pass-4821" not in (REPO / ".demo" / "airflow-home" / "thoughtspot_session.log").read_text()
