@@ -26,6 +26,13 @@ HOMES: dict[str, tuple[str, ...]] = {
         "airflow.sdk.execution_time.secrets_masker",
         "airflow.utils.log.secrets_masker",
     ),
+    "BaseOperatorLink": ("airflow.sdk", "airflow.models.baseoperatorlink"),  # 3.0+ | 2.11
+    # Resolved on first use: only a running task, or a DAG that uses them, needs these.
+    "XCom": ("airflow.sdk.execution_time.xcom", "airflow.models.xcom"),  # 3.0+ | 2.11
+    "Asset": ("airflow.sdk", "airflow.datasets:Dataset"),  # 3.0+ | 2.11 (a Dataset)
+    "DecoratedOperator": ("airflow.sdk.bases.decorator", "airflow.decorators.base"),  # 3.0+ | 2.11
+    "task_decorator_factory": ("airflow.sdk.bases.decorator", "airflow.decorators.base"),  # 3.0+ | 2.11
+    "PythonOperator": ("airflow.providers.standard.operators.python", "airflow.operators.python"),  # 3 | 2.11
     # Resolved on first use: airflow.sdk.configuration leaves some values as unexpanded templates.
     "conf": ("airflow.configuration",),  # 2.11, 3.x
     "BaseTrigger": ("airflow.triggers.base",),  # every version
@@ -37,8 +44,12 @@ HOMES["redact"] = HOMES["mask_secret"]  # what Airflow applies to logs, where ma
 
 
 def resolve(name: str) -> Any:
-    """Return ``name`` from the first of its homes that has it; ImportError naming every home tried."""
-    for module_name in HOMES[name]:
+    """Return ``name`` from the first of its homes that has it; ImportError naming every home tried.
+
+    A home ``module:other`` holds it under another name (Airflow 2's ``Dataset`` is 3's ``Asset``).
+    """
+    for home in HOMES[name]:
+        module_name, _, attribute = home.partition(":")
         try:
             module = import_module(module_name)
         except ModuleNotFoundError as error:
@@ -46,7 +57,7 @@ def resolve(name: str) -> Any:
                 raise  # the module exists but a dependency of it is missing: a broken install, say so
             continue
         try:
-            return getattr(module, name)
+            return getattr(module, attribute or name)
         except AttributeError:
             continue
     raise ImportError(f"{name} is in none of {', '.join(HOMES[name])}: is apache-airflow>=2.11 installed?")
@@ -55,9 +66,20 @@ def resolve(name: str) -> Any:
 if TYPE_CHECKING:
     from airflow.configuration import conf
     from airflow.dag_processing.dagbag import DagBag
-    from airflow.sdk import BaseHook, BaseOperator, Connection, Context, ObjectStoragePath
+    from airflow.providers.standard.operators.python import PythonOperator
+    from airflow.sdk import (
+        Asset,
+        BaseHook,
+        BaseOperator,
+        BaseOperatorLink,
+        Connection,
+        Context,
+        ObjectStoragePath,
+    )
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
+    from airflow.sdk.bases.decorator import DecoratedOperator, task_decorator_factory
     from airflow.sdk.exceptions import AirflowException, AirflowFailException
+    from airflow.sdk.execution_time.xcom import XCom
     from airflow.sdk.log import mask_secret
     from airflow.triggers.base import BaseTrigger, TriggerEvent
 else:
@@ -68,6 +90,7 @@ else:
     AirflowException = resolve("AirflowException")
     AirflowFailException = resolve("AirflowFailException")
     mask_secret = resolve("mask_secret")
+    BaseOperatorLink = resolve("BaseOperatorLink")
 
     def __getattr__(name: str) -> Any:
         if name in HOMES:
@@ -78,15 +101,21 @@ else:
 __all__ = [
     "AirflowException",
     "AirflowFailException",
+    "Asset",
     "BaseHook",
     "BaseOperator",
+    "BaseOperatorLink",
     "BaseTrigger",
     "Connection",
     "Context",
     "DagBag",
+    "DecoratedOperator",
     "ObjectStoragePath",
+    "PythonOperator",
     "TriggerEvent",
+    "XCom",
     "conf",
     "mask_secret",
     "redact",
+    "task_decorator_factory",
 ]

@@ -34,6 +34,7 @@ USER, PASSWORD = "demo-user", "Demo-Pass-4821"
 DAGS = [
     "thoughtspot_hook",
     "thoughtspot_session",
+    "thoughtspot_taskflow",
     "thoughtspot_reports",
     "thoughtspot_users_sync",
     "thoughtspot_tml_backup",
