@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -227,14 +228,34 @@ def test_a_full_queue_fails_the_task_with_thoughtspots_reason(
 def test_an_expired_session_mid_poll_costs_a_login_not_the_import(
     airflow_db: Path, use_connection: Any, dag_id: str
 ) -> None:
-    with FakeThoughtSpot({DEFAULT_USER: DEFAULT_PASSWORD}, session_idle_timeout=0.3) as fake:
+    with FakeThoughtSpot({DEFAULT_USER: DEFAULT_PASSWORD}) as fake:
         use_connection(fake)
-        fake.async_import_seconds = 1.5
+        fake.async_import_seconds = 3600  # it ends when the session has been lost and found again
+
+        def expire_mid_poll_then_finish() -> None:
+            # Each step waits on what the stand-in saw, not on the clock, so load cannot reorder them.
+            if _wait_for(lambda: sum(fake.status_polls().values()) >= 1):
+                fake.expire_all_sessions()
+                if _wait_for(lambda: fake.logins >= 2):
+                    fake.finish_async_imports()
+
+        watcher = threading.Thread(target=expire_mid_poll_then_finish, daemon=True)
+        watcher.start()
         run = run_tml(dag_id, tmls=GOOD)
+        watcher.join(timeout=5)
         assert run.state == DagRunState.SUCCESS
-        assert fake.logins >= 2  # each poll 0.6 s after the last finds the session idle-expired
+        assert fake.logins == 2  # the poll after the expiry logged in again, once
         assert fake.count(TML_ASYNC_IMPORT_PATH) == 1
         assert fake.active_sessions == 0
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 120.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 @pytest.mark.parametrize("dag_id", ["ts_tml_import_retried", "ts_tml_import_retried_deferred"])

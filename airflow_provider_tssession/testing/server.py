@@ -444,6 +444,10 @@ class FakeThoughtSpot:
         """Make new async import tasks spend ``queued`` seconds IN_QUEUE, then ``running`` IN_PROGRESS."""
         self._state.imports.set_phases(queued, running)
 
+    def finish_async_imports(self) -> None:
+        """Let every queued or running async import finish now, whatever its phases said (for tests)."""
+        self._state.imports.finish_now()
+
     # limits ----------------------------------------------------------------------------------------
     def set_rate_limits(self, limits: RateLimits | None = RATE_LIMITS) -> None:
         """Enforce ThoughtSpot's rate limits (default: as documented; None: off, the default) from now on."""
