@@ -1,0 +1,378 @@
+"""One session per DAG run on CeleryExecutor: two workers, PostgreSQL, Redis, and the faults they bring.
+
+The engine users scale out on, all real and on loopback: a throwaway PostgreSQL cluster (metadata DB and
+Celery result backend), Redis (the broker), ``airflow api-server`` (the execution API), ``scheduler`` with
+CeleryExecutor, ``dag-processor``, ``triggerer`` and two ``airflow celery worker`` s. Each worker has its own
+AIRFLOW_HOME, HOME, TMPDIR, working directory and hostname (a ``hostname_callable`` of its own, so
+``TaskInstance.hostname`` tells them apart); the only files they share are the DAG bundle. ThoughtSpot is
+the stand-in in this test process. One cluster serves every test (module fixture); a test that killed a
+service leaves it to the ``cluster`` fixture to start it again for the next one.
+
+What is asserted is what ThoughtSpot saw: logins, logouts, submissions, and which session each call used.
+The DAGs are in tests/dags/thoughtspot_celery_dags.py; a task the test must catch running waits until the
+stand-in lists the run's "go" user, which the test adds once it has struck.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from airflow_services import (
+    AirflowServices,
+    PostgresCluster,
+    free_port,
+    http_ok,
+    redis_ping,
+    start_postgres,
+    start_redis,
+)
+from cryptography.fernet import Fernet
+
+from airflow_provider_tssession.testing import ASSIGN_TAG_PATH, LOGIN_PATH, USER_LIST_PATH, FakeThoughtSpot
+from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parent.parent
+DAGS = REPO / "tests" / "dags"
+STARTUP_TIMEOUT = 300.0  # a loaded 2-core machine: each service imports Airflow and parses for a while
+RUN_TIMEOUT = 420.0
+FINISHED = ("success", "failed")
+WORKERS = ("worker-1", "worker-2")
+WORKER_READY = "ready."  # Celery's last start-up line: "celery@worker-1... ready."
+TASK_HEARTBEAT_TIMEOUT = 20  # seconds without a task heartbeat before the scheduler fails the attempt
+
+
+# Settings every component shares (the README's "Running on Celery or Kubernetes" lists them).
+def shared_env(
+    home: Path, api_port: int, database: PostgresCluster, redis_port: int, server: FakeThoughtSpot
+) -> dict[str, str]:
+    """A private Airflow configuration: nothing inherited from the test process's own AIRFLOW_* settings."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
+    bundle = {
+        "name": "test-dags",
+        "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+        "kwargs": {"path": str(DAGS)},
+    }
+    connection = {
+        "conn_type": "thoughtspot",
+        "host": server.url,
+        "login": DEFAULT_USER,
+        "password": DEFAULT_PASSWORD,
+        "extra": {"retry_delay": 0, "timeout": 10},
+    }
+    api = f"http://127.0.0.1:{api_port}"
+    env.update(
+        {
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database.url,
+            "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{database.url}",
+            "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps([bundle]),
+            "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+            "AIRFLOW__API__BASE_URL": api,
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(api_port),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api}/execution/",
+            # One set of secrets for every component: the scheduler signs task tokens, the API server checks
+            # them; the Fernet key encrypts connections and trigger arguments in the metadata DB.
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
+            "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(64),
+            "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
+            # Notice a lost worker in about 20 s (default 300 s) and a lost triggerer in about 10 s.
+            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(TASK_HEARTBEAT_TIMEOUT),
+            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+            "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "2",
+            "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "10",
+            # The connection comes from a secrets backend (here: environment variables) on every component.
+            "AIRFLOW_CONN_THOUGHTSPOT_DEFAULT": json.dumps(connection),
+        }
+    )
+    return env
+
+
+def worker_env(shared: dict[str, str], root: Path, name: str) -> dict[str, str]:
+    """A worker's own AIRFLOW_HOME, HOME and TMPDIR under ``root``, and a hostname_callable naming it."""
+    folders = {part: root / part for part in ("airflow-home", "home", "tmp", "work", "python")}
+    for folder in folders.values():
+        folder.mkdir(parents=True)
+    # Two workers on one machine share its hostname: this function is how TaskInstance.hostname differs.
+    (folders["python"] / "e2e_worker_hostname.py").write_text(
+        f"def hostname() -> str:\n    return {hostname(name)!r}\n"
+    )
+    return {
+        **shared,
+        "AIRFLOW_HOME": str(folders["airflow-home"]),
+        "HOME": str(folders["home"]),
+        "TMPDIR": str(folders["tmp"]),
+        "PYTHONPATH": str(folders["python"]),
+        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "e2e_worker_hostname.hostname",
+    }
+
+
+def hostname(worker: str) -> str:
+    """What ``worker`` reports as its hostname."""
+    return f"{worker}.celery.test"
+
+
+@dataclass
+class Cluster:
+    """The running services, the metadata DB, and each worker's hostname."""
+
+    services: AirflowServices
+    database: PostgresCluster
+    redis_port: int
+    ready_from: dict[str, int]  # worker -> output offset where its latest start began
+
+    def start_worker(self, name: str, env: dict[str, str] | None = None) -> None:
+        """Start a worker (again, after a kill): 2 task slots, named after ``name``, in its own directory."""
+        if env is None:  # a restart
+            old = self.services[name]
+            self.ready_from[name] = old.output.stat().st_size
+            self.services.restart(name)
+            return
+        self.ready_from[name] = 0
+        self.services.start(
+            name,
+            "celery", "worker", "--celery-hostname", f"{name}@%h", "--concurrency", "2",
+            "--skip-serve-logs", "--without-gossip", "--without-mingle",
+            env=env, cwd=Path(env["AIRFLOW_HOME"]).parent / "work",
+        )  # fmt: skip
+
+    def wait_until_ready(self) -> None:
+        """Wait for the API server and for every worker to be consuming tasks."""
+        health = self.services.env["AIRFLOW__API__BASE_URL"] + "/execution/health"
+        self.services.wait_for("the API server", lambda: http_ok(health), STARTUP_TIMEOUT)
+        for name in WORKERS:
+            worker = self.services[name]
+            self.services.wait_for(
+                f"{name} to be ready",
+                lambda worker=worker, name=name: worker.printed(WORKER_READY, self.ready_from[name]),
+                STARTUP_TIMEOUT,
+            )
+
+    def restart_killed(self) -> None:
+        """Start again whatever a test killed on purpose, and wait until it works."""
+        for service in list(self.services.services):
+            if not service.killed:
+                continue
+            if service.name in WORKERS:
+                self.start_worker(service.name)
+            else:
+                self.services.restart(service.name)
+        self.services.wait_for("Redis to answer PING", lambda: redis_ping(self.redis_port), STARTUP_TIMEOUT)
+        self.wait_until_ready()
+
+
+@pytest.fixture(scope="module")
+def stand_in() -> Iterator[FakeThoughtSpot]:
+    with FakeThoughtSpot(users={DEFAULT_USER: DEFAULT_PASSWORD}) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def running_cluster(tmp_path_factory: pytest.TempPathFactory, stand_in: FakeThoughtSpot) -> Iterator[Cluster]:
+    """PostgreSQL, Redis, then Airflow's services and two workers; everything stopped afterwards."""
+    folder = tmp_path_factory.mktemp("celery")
+    services = AirflowServices({}, folder)
+    database: PostgresCluster | None = None
+    try:
+        database = start_postgres(services, STARTUP_TIMEOUT)
+        redis_port = start_redis(services, STARTUP_TIMEOUT)
+        services.env = shared_env(folder / "airflow-home", free_port(), database, redis_port, stand_in)
+        services.cli("db", "migrate")
+        cluster = Cluster(services, database, redis_port, {})
+        services.start("api-server", "api-server", "--apps", "execution", "--workers", "1")
+        services.start("dag-processor", "dag-processor")
+        services.start("scheduler", "scheduler", "--skip-serve-logs")
+        # The triggerer imports the test trigger from the DAG bundle (tests/dags/thoughtspot_celery_dags.py).
+        services.start(
+            "triggerer", "triggerer", "--skip-serve-logs", env={**services.env, "PYTHONPATH": str(DAGS)}
+        )
+        for name in WORKERS:
+            cluster.start_worker(name, worker_env(services.env, folder / name, name))
+        cluster.wait_until_ready()
+        yield cluster
+    finally:
+        services.stop()
+        if database is not None:
+            shutil.rmtree(database.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster(running_cluster: Cluster) -> Cluster:
+    """The cluster with every service running (again)."""
+    running_cluster.restart_killed()
+    return running_cluster
+
+
+@pytest.fixture
+def thoughtspot(stand_in: FakeThoughtSpot) -> FakeThoughtSpot:
+    """The stand-in with nothing counted yet."""
+    stand_in.reset()
+    return stand_in
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A task instance (or one of its earlier tries), as the metadata DB holds it."""
+
+    state: str | None
+    hostname: str | None
+    try_number: int
+
+
+class Run:
+    """One DAG run triggered through the CLI and followed in the metadata DB."""
+
+    def __init__(self, cluster: Cluster, dag_id: str) -> None:
+        self.cluster = cluster
+        self.dag_id = dag_id
+        self.run_id = f"e2e-{secrets.token_hex(4)}"
+        cluster.services.wait_for(f"the DAG processor to store {dag_id}", self._dag_stored, STARTUP_TIMEOUT)
+        cluster.services.cli("dags", "trigger", dag_id, "--run-id", self.run_id)
+
+    def _select(self, sql: str) -> list[tuple[Any, ...]]:
+        where = " WHERE dag_id = %s AND run_id = %s"
+        return self.cluster.database.query(sql + where, self.dag_id, self.run_id)
+
+    def _dag_stored(self) -> bool:
+        errors = self.cluster.database.query("SELECT filename, stacktrace FROM import_error")
+        if errors:
+            pytest.fail(f"the DAG processor could not import a DAG file: {errors}")
+        return bool(
+            self.cluster.database.query("SELECT 1 FROM serialized_dag WHERE dag_id = %s", self.dag_id)
+        )
+
+    def tasks(self) -> dict[str, Attempt]:
+        """Task id -> its latest attempt."""
+        rows = self._select("SELECT task_id, state, hostname, try_number FROM task_instance")
+        return {task: Attempt(state, host or None, tries) for task, state, host, tries in rows}
+
+    def earlier_attempts(self, task_id: str) -> list[Attempt]:
+        """The attempts of ``task_id`` before its latest, oldest first."""
+        rows = self.cluster.database.query(
+            "SELECT state, hostname, try_number FROM task_instance_history"
+            " WHERE dag_id = %s AND run_id = %s AND task_id = %s ORDER BY try_number",
+            self.dag_id,
+            self.run_id,
+            task_id,
+        )
+        return [Attempt(*row) for row in rows]
+
+    def wait_for_task(self, task_id: str, state: str, also: Any = None) -> Attempt:
+        """Wait until ``task_id`` is in ``state`` (and ``also()`` holds); return that attempt."""
+
+        def reached() -> Attempt | None:
+            attempt = self.tasks().get(task_id)
+            if attempt is None or attempt.state != state:
+                return None
+            return attempt if also is None or also() else None
+
+        found: Attempt = self.cluster.services.wait_for(f"{task_id} to be {state}", reached, RUN_TIMEOUT)
+        return found
+
+    def wait_until_finished(self) -> str:
+        """Wait for the run to succeed or fail; return its state."""
+
+        def finished() -> str | None:
+            rows = self._select("SELECT state FROM dag_run")
+            return rows[0][0] if rows and rows[0][0] in FINISHED else None
+
+        state: str = self.cluster.services.wait_for(
+            f"{self.dag_id} {self.run_id} to finish", finished, RUN_TIMEOUT
+        )
+        return state
+
+    def release(self, server: FakeThoughtSpot) -> None:
+        """List the run's go user: its waiting task (or trigger) finishes at its next poll."""
+        server.add_user(f"go-{self.run_id}", secrets.token_urlsafe(16))
+
+
+def assert_one_shared_session(server: FakeThoughtSpot) -> None:
+    """One login, one logout, and every other call (work, polls, logout) on the login task's JSESSIONID."""
+    assert (server.logins, server.logouts, server.active_sessions) == (1, 1, 0)
+    assert len({record.session_id for record in server.requests if record.path != LOGIN_PATH}) == 1
+
+
+def polled(server: FakeThoughtSpot, after: float = 0.0) -> bool:
+    """Whether a task or trigger has asked for the user list (its poll for the go user) since ``after``."""
+    return any(record.path == USER_LIST_PATH and record.time > after for record in server.requests)
+
+
+def test_work_spreads_over_both_workers_on_one_session(
+    cluster: Cluster, thoughtspot: FakeThoughtSpot
+) -> None:
+    run = Run(cluster, "ts_celery_session")
+    assert run.wait_until_finished() == "success", run.tasks()
+    tasks = run.tasks()
+    assert {task: attempt.state for task, attempt in tasks.items()} == dict.fromkeys(tasks, "success")
+    work_hosts = {attempt.hostname for task, attempt in tasks.items() if task.startswith("work_")}
+    assert work_hosts == {hostname(worker) for worker in WORKERS}
+    assert_one_shared_session(thoughtspot)
+
+
+def test_a_worker_killed_mid_task_the_retry_adopts_the_session_on_the_other(
+    cluster: Cluster, thoughtspot: FakeThoughtSpot
+) -> None:
+    run = Run(cluster, "ts_celery_worker_lost")
+    first = run.wait_for_task("wait_for_go", "running", also=lambda: polled(thoughtspot))
+    victim = next(worker for worker in WORKERS if hostname(worker) == first.hostname)
+    cluster.services[victim].kill_tree()  # the worker, its pool, the task supervisor and the task process
+    run.release(thoughtspot)
+
+    assert run.wait_until_finished() == "success", run.tasks()
+    retry = run.tasks()["wait_for_go"]
+    survivor = next(worker for worker in WORKERS if worker != victim)
+    assert (retry.state, retry.try_number, retry.hostname) == ("success", 2, hostname(survivor))
+    assert [(a.try_number, a.hostname) for a in run.earlier_attempts("wait_for_go")] == [(1, first.hostname)]
+    assert_one_shared_session(thoughtspot)  # the retry adopted the login task's session: no new login
+
+
+def test_the_triggerer_killed_while_deferred_the_job_completes_once(
+    cluster: Cluster, thoughtspot: FakeThoughtSpot
+) -> None:
+    run = Run(cluster, "ts_celery_deferred")
+    run.wait_for_task("submit", "deferred", also=lambda: polled(thoughtspot))
+    cluster.services["triggerer"].kill_tree()  # the triggerer and its trigger runner process
+    killed_at = time.time()  # the stand-in stamps each request's arrival with time.time()
+    cluster.services.restart("triggerer")
+    # The new triggerer takes the trigger over (once the dead one's heartbeat is stale) and polls again.
+    run.wait_for_task("submit", "deferred", also=lambda: polled(thoughtspot, after=killed_at))
+    run.release(thoughtspot)
+
+    assert run.wait_until_finished() == "success", run.tasks()
+    submit = run.tasks()["submit"]
+    assert (submit.state, submit.try_number) == ("success", 1)
+    assert thoughtspot.count(ASSIGN_TAG_PATH, "POST") == 1  # submitted once: the task never started over
+    assert_one_shared_session(thoughtspot)
+
+
+def test_redis_restarted_mid_run_celery_reconnects(cluster: Cluster, thoughtspot: FakeThoughtSpot) -> None:
+    run = Run(cluster, "ts_celery_broker_restart")
+    run.wait_for_task("wait_for_go", "running", also=lambda: polled(thoughtspot))
+    cluster.services["redis"].kill_tree()  # and with it every message it held: it keeps nothing on disk
+    cluster.services.restart("redis")
+    cluster.services.wait_for("Redis to answer PING", lambda: redis_ping(cluster.redis_port), STARTUP_TIMEOUT)
+    run.release(thoughtspot)
+
+    assert run.wait_until_finished() == "success", run.tasks()
+    assert {attempt.state for attempt in run.tasks().values()} == {"success"}
+    assert_one_shared_session(thoughtspot)  # no duplicate login
