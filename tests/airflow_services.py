@@ -308,6 +308,17 @@ def start_postgres(services: AirflowServices, timeout: float) -> PostgresCluster
     if not (initdb and postgres):
         pytest.fail("PostgreSQL is missing: run `make service-deps` (apt-get install -y postgresql)")
     directory = Path(tempfile.mkdtemp(prefix="ts-e2e-postgres-"))
+    try:
+        return _start_postgres(services, postgres, initdb, directory, timeout)
+    except BaseException:
+        # A server that did start is stopped with the other services.
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+
+
+def _start_postgres(
+    services: AirflowServices, postgres: str, initdb: str, directory: Path, timeout: float
+) -> PostgresCluster:
     data, sockets = directory / "data", directory / "sockets"
     sockets.mkdir(mode=0o700)
     as_owner: list[str] = []
@@ -317,11 +328,13 @@ def start_postgres(services: AirflowServices, timeout: float) -> PostgresCluster
             os.chown(path, owner.pw_uid, owner.pw_gid)
         as_owner = [shutil.which("runuser") or "/usr/sbin/runuser", "-u", POSTGRES_USER, "--"]
     cluster = PostgresCluster(directory, free_port(), secrets.token_urlsafe(16))
-    subprocess.run(
+    created = subprocess.run(
         [*as_owner, initdb, "-D", str(data), "-U", "postgres", "-E", "UTF8", "--no-sync",
          "--auth-local=trust", "--auth-host=scram-sha-256"],
-        check=True, capture_output=True, timeout=timeout,
+        capture_output=True, text=True, timeout=timeout, check=False,
     )  # fmt: skip
+    if created.returncode:
+        pytest.fail(f"initdb exited with {created.returncode}:\n{created.stdout}{created.stderr}")
     services.start_command(
         "postgres",
         [*as_owner, postgres, "-D", str(data), "-p", str(cluster.port), "-k", str(sockets),

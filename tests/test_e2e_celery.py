@@ -6,7 +6,8 @@ CeleryExecutor, ``dag-processor``, ``triggerer`` and two ``airflow celery worker
 AIRFLOW_HOME, HOME, TMPDIR, working directory and hostname (a ``hostname_callable`` of its own, so
 ``TaskInstance.hostname`` tells them apart); the only files they share are the DAG bundle. ThoughtSpot is
 the stand-in in this test process. One cluster serves every test (module fixture); a test that killed a
-service leaves it to the ``cluster`` fixture to start it again for the next one.
+service leaves it to the ``cluster`` fixture to start it again for the next one (the worker test comes
+last, so that in a full run no worker has to start twice).
 
 What is asserted is what ThoughtSpot saw: logins, logouts, submissions, and which session each call used.
 The DAGs are in tests/dags/thoughtspot_celery_dags.py; a task the test must catch running waits until the
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import psutil
 import pytest
 from airflow_services import (
     AirflowServices,
@@ -41,7 +43,7 @@ from airflow_provider_tssession.testing import ASSIGN_TAG_PATH, LOGIN_PATH, USER
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 pytestmark = pytest.mark.e2e
 
@@ -237,6 +239,7 @@ class Attempt:
     state: str | None
     hostname: str | None
     try_number: int
+    pid: int | None = None
 
 
 class Run:
@@ -263,8 +266,8 @@ class Run:
 
     def tasks(self) -> dict[str, Attempt]:
         """Task id -> its latest attempt."""
-        rows = self._select("SELECT task_id, state, hostname, try_number FROM task_instance")
-        return {task: Attempt(state, host or None, tries) for task, state, host, tries in rows}
+        rows = self._select("SELECT task_id, state, hostname, try_number, pid FROM task_instance")
+        return {task: Attempt(state, host or None, tries, pid) for task, state, host, tries, pid in rows}
 
     def earlier_attempts(self, task_id: str) -> list[Attempt]:
         """The attempts of ``task_id`` before its latest, oldest first."""
@@ -277,7 +280,7 @@ class Run:
         )
         return [Attempt(*row) for row in rows]
 
-    def wait_for_task(self, task_id: str, state: str, also: Any = None) -> Attempt:
+    def wait_for_task(self, task_id: str, state: str, also: Callable[[], bool] | None = None) -> Attempt:
         """Wait until ``task_id`` is in ``state`` (and ``also()`` holds); return that attempt."""
 
         def reached() -> Attempt | None:
@@ -329,23 +332,6 @@ def test_work_spreads_over_both_workers_on_one_session(
     assert_one_shared_session(thoughtspot)
 
 
-def test_a_worker_killed_mid_task_the_retry_adopts_the_session_on_the_other(
-    cluster: Cluster, thoughtspot: FakeThoughtSpot
-) -> None:
-    run = Run(cluster, "ts_celery_worker_lost")
-    first = run.wait_for_task("wait_for_go", "running", also=lambda: polled(thoughtspot))
-    victim = next(worker for worker in WORKERS if hostname(worker) == first.hostname)
-    cluster.services[victim].kill_tree()  # the worker, its pool, the task supervisor and the task process
-    run.release(thoughtspot)
-
-    assert run.wait_until_finished() == "success", run.tasks()
-    retry = run.tasks()["wait_for_go"]
-    survivor = next(worker for worker in WORKERS if worker != victim)
-    assert (retry.state, retry.try_number, retry.hostname) == ("success", 2, hostname(survivor))
-    assert [(a.try_number, a.hostname) for a in run.earlier_attempts("wait_for_go")] == [(1, first.hostname)]
-    assert_one_shared_session(thoughtspot)  # the retry adopted the login task's session: no new login
-
-
 def test_the_triggerer_killed_while_deferred_the_job_completes_once(
     cluster: Cluster, thoughtspot: FakeThoughtSpot
 ) -> None:
@@ -376,3 +362,21 @@ def test_redis_restarted_mid_run_celery_reconnects(cluster: Cluster, thoughtspot
     assert run.wait_until_finished() == "success", run.tasks()
     assert {attempt.state for attempt in run.tasks().values()} == {"success"}
     assert_one_shared_session(thoughtspot)  # no duplicate login
+
+
+def test_a_worker_killed_mid_task_the_retry_adopts_the_session_on_the_other(
+    cluster: Cluster, thoughtspot: FakeThoughtSpot
+) -> None:
+    run = Run(cluster, "ts_celery_worker_lost")
+    first = run.wait_for_task("wait_for_go", "running", also=lambda: polled(thoughtspot))
+    victim = next(worker for worker in WORKERS if hostname(worker) == first.hostname)
+    cluster.services[victim].kill_tree()  # the worker, its pool, the task supervisor and the task process
+    assert first.pid and not psutil.pid_exists(first.pid)  # the task process too, in its own process group
+    run.release(thoughtspot)
+
+    assert run.wait_until_finished() == "success", run.tasks()
+    retry = run.tasks()["wait_for_go"]
+    survivor = next(worker for worker in WORKERS if worker != victim)
+    assert (retry.state, retry.try_number, retry.hostname) == ("success", 2, hostname(survivor))
+    assert [(a.try_number, a.hostname) for a in run.earlier_attempts("wait_for_go")] == [(1, first.hostname)]
+    assert_one_shared_session(thoughtspot)  # the retry adopted the login task's session: no new login
