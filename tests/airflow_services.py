@@ -31,8 +31,12 @@ from typing import TYPE_CHECKING, Any
 import psutil  # an Airflow dependency
 import pytest
 
+from airflow_provider_tssession.testing import LOGIN_PATH
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from airflow_provider_tssession.testing import FakeThoughtSpot
 
 AIRFLOW = [sys.executable, "-m", "airflow"]
 STOP_TIMEOUT = 30.0
@@ -234,6 +238,12 @@ def http_ok(url: str) -> bool:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
+
+
+def assert_one_shared_session(server: FakeThoughtSpot) -> None:
+    """One login, one logout, and every other call (work, polls, logout) on the login task's JSESSIONID."""
+    assert (server.logins, server.logouts, server.active_sessions) == (1, 1, 0)
+    assert len({record.session_id for record in server.requests if record.path != LOGIN_PATH}) == 1
 
 
 def query(database: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:

@@ -6,7 +6,7 @@ CeleryExecutor, ``dag-processor``, ``triggerer`` and two ``airflow celery worker
 AIRFLOW_HOME, HOME, TMPDIR, working directory and hostname (a ``hostname_callable`` of its own, so
 ``TaskInstance.hostname`` tells them apart); the only files they share are the DAG bundle. ThoughtSpot is
 the stand-in in this test process. One cluster serves every test (module fixture); a test that killed a
-service leaves it to the ``cluster`` fixture to start it again for the next one (the worker test comes
+service leaves it to the ``celery`` fixture to start it again for the next one (the worker test comes
 last, so that in a full run no worker has to start twice).
 
 What is asserted is what ThoughtSpot saw: logins, logouts, submissions, and which session each call used.
@@ -31,6 +31,7 @@ import pytest
 from airflow_services import (
     AirflowServices,
     PostgresCluster,
+    assert_one_shared_session,
     free_port,
     http_ok,
     redis_ping,
@@ -39,7 +40,7 @@ from airflow_services import (
 )
 from cryptography.fernet import Fernet
 
-from airflow_provider_tssession.testing import ASSIGN_TAG_PATH, LOGIN_PATH, USER_LIST_PATH, FakeThoughtSpot
+from airflow_provider_tssession.testing import ASSIGN_TAG_PATH, USER_LIST_PATH, FakeThoughtSpot
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 if TYPE_CHECKING:
@@ -135,7 +136,7 @@ def hostname(worker: str) -> str:
 
 
 @dataclass
-class Cluster:
+class CeleryCluster:
     """The running services, the metadata DB, and each worker's hostname."""
 
     services: AirflowServices
@@ -184,13 +185,9 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def stand_in() -> Iterator[FakeThoughtSpot]:
-    with FakeThoughtSpot(users={DEFAULT_USER: DEFAULT_PASSWORD}) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def running_cluster(tmp_path_factory: pytest.TempPathFactory, stand_in: FakeThoughtSpot) -> Iterator[Cluster]:
+def started_celery(
+    tmp_path_factory: pytest.TempPathFactory, stand_in: FakeThoughtSpot
+) -> Iterator[CeleryCluster]:
     """PostgreSQL, Redis, then Airflow's services and two workers; everything stopped afterwards."""
     folder = tmp_path_factory.mktemp("celery")
     services = AirflowServices({}, folder)
@@ -200,7 +197,7 @@ def running_cluster(tmp_path_factory: pytest.TempPathFactory, stand_in: FakeThou
         redis_port = start_redis(services, STARTUP_TIMEOUT)
         services.env = shared_env(folder / "airflow-home", free_port(), database, redis_port, stand_in)
         services.cli("db", "migrate")
-        cluster = Cluster(services, database, redis_port, {})
+        cluster = CeleryCluster(services, database, redis_port, {})
         services.start("api-server", "api-server", "--apps", "execution", "--workers", "1")
         services.start("dag-processor", "dag-processor")
         services.start("scheduler", "scheduler", "--skip-serve-logs")
@@ -219,17 +216,10 @@ def running_cluster(tmp_path_factory: pytest.TempPathFactory, stand_in: FakeThou
 
 
 @pytest.fixture
-def cluster(running_cluster: Cluster) -> Cluster:
-    """The cluster with every service running (again)."""
-    running_cluster.restart_killed()
-    return running_cluster
-
-
-@pytest.fixture
-def thoughtspot(stand_in: FakeThoughtSpot) -> FakeThoughtSpot:
-    """The stand-in with nothing counted yet."""
-    stand_in.reset()
-    return stand_in
+def celery(started_celery: CeleryCluster) -> CeleryCluster:
+    """The cluster with every service running (again, after a test killed one)."""
+    started_celery.restart_killed()
+    return started_celery
 
 
 @dataclass(frozen=True)
@@ -245,7 +235,7 @@ class Attempt:
 class Run:
     """One DAG run triggered through the CLI and followed in the metadata DB."""
 
-    def __init__(self, cluster: Cluster, dag_id: str) -> None:
+    def __init__(self, cluster: CeleryCluster, dag_id: str) -> None:
         self.cluster = cluster
         self.dag_id = dag_id
         self.run_id = f"e2e-{secrets.token_hex(4)}"
@@ -304,15 +294,13 @@ class Run:
         )
         return state
 
+    def caught_waiting(self, server: FakeThoughtSpot) -> Attempt:
+        """Wait until ``wait_for_go`` runs and has polled the stand-in: the moment for the test to strike."""
+        return self.wait_for_task("wait_for_go", "running", also=lambda: polled(server))
+
     def release(self, server: FakeThoughtSpot) -> None:
         """List the run's go user: its waiting task (or trigger) finishes at its next poll."""
         server.add_user(f"go-{self.run_id}", secrets.token_urlsafe(16))
-
-
-def assert_one_shared_session(server: FakeThoughtSpot) -> None:
-    """One login, one logout, and every other call (work, polls, logout) on the login task's JSESSIONID."""
-    assert (server.logins, server.logouts, server.active_sessions) == (1, 1, 0)
-    assert len({record.session_id for record in server.requests if record.path != LOGIN_PATH}) == 1
 
 
 def polled(server: FakeThoughtSpot, after: float = 0.0) -> bool:
@@ -321,9 +309,9 @@ def polled(server: FakeThoughtSpot, after: float = 0.0) -> bool:
 
 
 def test_work_spreads_over_both_workers_on_one_session(
-    cluster: Cluster, thoughtspot: FakeThoughtSpot
+    celery: CeleryCluster, thoughtspot: FakeThoughtSpot
 ) -> None:
-    run = Run(cluster, "ts_celery_session")
+    run = Run(celery, "ts_celery_session")
     assert run.wait_until_finished() == "success", run.tasks()
     tasks = run.tasks()
     assert {task: attempt.state for task, attempt in tasks.items()} == dict.fromkeys(tasks, "success")
@@ -333,13 +321,13 @@ def test_work_spreads_over_both_workers_on_one_session(
 
 
 def test_the_triggerer_killed_while_deferred_the_job_completes_once(
-    cluster: Cluster, thoughtspot: FakeThoughtSpot
+    celery: CeleryCluster, thoughtspot: FakeThoughtSpot
 ) -> None:
-    run = Run(cluster, "ts_celery_deferred")
+    run = Run(celery, "ts_celery_deferred")
     run.wait_for_task("submit", "deferred", also=lambda: polled(thoughtspot))
-    cluster.services["triggerer"].kill_tree()  # the triggerer and its trigger runner process
+    celery.services["triggerer"].kill_tree()  # the triggerer and its trigger runner process
     killed_at = time.time()  # the stand-in stamps each request's arrival with time.time()
-    cluster.services.restart("triggerer")
+    celery.services.restart("triggerer")
     # The new triggerer takes the trigger over (once the dead one's heartbeat is stale) and polls again.
     run.wait_for_task("submit", "deferred", also=lambda: polled(thoughtspot, after=killed_at))
     run.release(thoughtspot)
@@ -351,12 +339,14 @@ def test_the_triggerer_killed_while_deferred_the_job_completes_once(
     assert_one_shared_session(thoughtspot)
 
 
-def test_redis_restarted_mid_run_celery_reconnects(cluster: Cluster, thoughtspot: FakeThoughtSpot) -> None:
-    run = Run(cluster, "ts_celery_broker_restart")
-    run.wait_for_task("wait_for_go", "running", also=lambda: polled(thoughtspot))
-    cluster.services["redis"].kill_tree()  # and with it every message it held: it keeps nothing on disk
-    cluster.services.restart("redis")
-    cluster.services.wait_for("Redis to answer PING", lambda: redis_ping(cluster.redis_port), STARTUP_TIMEOUT)
+def test_redis_restarted_mid_run_celery_reconnects(
+    celery: CeleryCluster, thoughtspot: FakeThoughtSpot
+) -> None:
+    run = Run(celery, "ts_celery_broker_restart")
+    run.caught_waiting(thoughtspot)
+    celery.services["redis"].kill_tree()  # and with it every message it held: it keeps nothing on disk
+    celery.services.restart("redis")
+    celery.services.wait_for("Redis to answer PING", lambda: redis_ping(celery.redis_port), STARTUP_TIMEOUT)
     run.release(thoughtspot)
 
     assert run.wait_until_finished() == "success", run.tasks()
@@ -365,12 +355,12 @@ def test_redis_restarted_mid_run_celery_reconnects(cluster: Cluster, thoughtspot
 
 
 def test_a_worker_killed_mid_task_the_retry_adopts_the_session_on_the_other(
-    cluster: Cluster, thoughtspot: FakeThoughtSpot
+    celery: CeleryCluster, thoughtspot: FakeThoughtSpot
 ) -> None:
-    run = Run(cluster, "ts_celery_worker_lost")
-    first = run.wait_for_task("wait_for_go", "running", also=lambda: polled(thoughtspot))
+    run = Run(celery, "ts_celery_worker_lost")
+    first = run.caught_waiting(thoughtspot)
     victim = next(worker for worker in WORKERS if hostname(worker) == first.hostname)
-    cluster.services[victim].kill_tree()  # the worker, its pool, the task supervisor and the task process
+    celery.services[victim].kill_tree()  # the worker, its pool, the task supervisor and the task process
     assert first.pid and not psutil.pid_exists(first.pid)  # the task process too, in its own process group
     run.release(thoughtspot)
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from airflow_services import AirflowServices, free_port, http_ok, query
+from airflow_services import AirflowServices, assert_one_shared_session, free_port, http_ok, query
 
-from airflow_provider_tssession.testing import LOGIN_PATH, FakeThoughtSpot
+from airflow_provider_tssession.testing import FakeThoughtSpot
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 if TYPE_CHECKING:
@@ -74,12 +74,6 @@ def service_env(home: Path, api_port: int, server: FakeThoughtSpot) -> dict[str,
 
 
 @pytest.fixture(scope="module")
-def stand_in() -> Iterator[FakeThoughtSpot]:
-    with FakeThoughtSpot(users={DEFAULT_USER: DEFAULT_PASSWORD}) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def airflow(tmp_path_factory: pytest.TempPathFactory, stand_in: FakeThoughtSpot) -> Iterator[AirflowServices]:
     """A migrated metadata DB, then the API server, DAG processor and scheduler; all stopped afterwards."""
     folder = tmp_path_factory.mktemp("e2e")
@@ -94,13 +88,6 @@ def airflow(tmp_path_factory: pytest.TempPathFactory, stand_in: FakeThoughtSpot)
         yield services
     finally:
         services.stop()
-
-
-@pytest.fixture
-def thoughtspot(stand_in: FakeThoughtSpot) -> FakeThoughtSpot:
-    """The stand-in with nothing counted yet."""
-    stand_in.reset()
-    return stand_in
 
 
 class Run:
@@ -155,12 +142,6 @@ def assert_own_processes(run: Run, airflow: AirflowServices) -> None:
     pids = list(run.pids.values())
     assert all(pids) and len(set(pids)) == len(pids), run.pids
     assert not set(pids) & {os.getpid(), *(service.process.pid for service in airflow.services)}
-
-
-def assert_one_shared_session(server: FakeThoughtSpot) -> None:
-    """One login, one logout, and every other call (work and logout) on the login task's JSESSIONID."""
-    assert (server.logins, server.logouts, server.active_sessions) == (1, 1, 0)
-    assert len({record.session_id for record in server.requests if record.path != LOGIN_PATH}) == 1
 
 
 def assert_secret_free(run: Run, airflow: AirflowServices, server: FakeThoughtSpot) -> None:
