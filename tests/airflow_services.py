@@ -246,6 +246,24 @@ def assert_one_shared_session(server: FakeThoughtSpot) -> None:
     assert len({record.session_id for record in server.requests if record.path != LOGIN_PATH}) == 1
 
 
+def assert_free_of_secrets(texts: list[str], server: FakeThoughtSpot, password: str) -> None:
+    """Neither ``password`` nor any session cookie value the stand-in was sent is in any of ``texts``."""
+    cookies = {
+        part.split("=", 1)[1]
+        for record in server.requests
+        for part in {k.lower(): v for k, v in record.headers.items()}.get("cookie", "").split("; ")
+        if "=" in part
+    }
+    assert cookies  # the run used a session, so the check below has something to look for
+    for secret in (*cookies, password):
+        assert not [text for text in texts if secret in text]
+
+
+def log_texts(folder: Path) -> list[str]:
+    """Every log file below ``folder``: the services' outputs and the task logs in their homes."""
+    return [path.read_text(errors="replace") for path in folder.rglob("*.log")]
+
+
 def query(database: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
     """Read the metadata DB (SQLite) while the services write it; a missing table reads as no rows."""
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)

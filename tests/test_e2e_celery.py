@@ -31,9 +31,11 @@ import pytest
 from airflow_services import (
     AirflowServices,
     PostgresCluster,
+    assert_free_of_secrets,
     assert_one_shared_session,
     free_port,
     http_ok,
+    log_texts,
     redis_ping,
     start_postgres,
     start_redis,
@@ -294,6 +296,12 @@ class Run:
         )
         return state
 
+    def stored_values(self) -> list[str]:
+        """The run's XCom values and rendered template fields, as the metadata DB holds them."""
+        rows = self._select("SELECT value FROM xcom")
+        rows += self._select("SELECT rendered_fields FROM rendered_task_instance_fields")
+        return [str(value) for (value,) in rows]
+
     def caught_waiting(self, server: FakeThoughtSpot) -> Attempt:
         """Wait until ``wait_for_go`` runs and has polled the stand-in: the moment for the test to strike."""
         return self.wait_for_task("wait_for_go", "running", also=lambda: polled(server))
@@ -318,6 +326,9 @@ def test_work_spreads_over_both_workers_on_one_session(
     work_hosts = {attempt.hostname for task, attempt in tasks.items() if task.startswith("work_")}
     assert work_hosts == {hostname(worker) for worker in WORKERS}
     assert_one_shared_session(thoughtspot)
+    texts = [*run.stored_values(), *log_texts(celery.services.folder)]
+    assert any("thoughtspot_session" in text for text in texts)  # the sealed handle is in XCom
+    assert_free_of_secrets(texts, thoughtspot, DEFAULT_PASSWORD)
 
 
 def test_the_triggerer_killed_while_deferred_the_job_completes_once(

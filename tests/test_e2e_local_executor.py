@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from airflow_services import AirflowServices, assert_one_shared_session, free_port, http_ok, query
+from airflow_services import (
+    AirflowServices,
+    assert_free_of_secrets,
+    assert_one_shared_session,
+    free_port,
+    http_ok,
+    log_texts,
+    query,
+)
 
 from airflow_provider_tssession.testing import FakeThoughtSpot
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
@@ -148,16 +156,7 @@ def assert_secret_free(run: Run, airflow: AirflowServices, server: FakeThoughtSp
     """No password or cookie value in XCom, rendered fields, or any log file (tasks' and services')."""
     stored = run.stored_values()
     assert "login" in stored  # the sealed handle is there, so the check below has something to read
-    texts = [*stored.values()] + [path.read_text(errors="replace") for path in airflow.folder.rglob("*.log")]
-    cookies = {
-        part.split("=", 1)[1]
-        for record in server.requests
-        for part in {k.lower(): v for k, v in record.headers.items()}.get("cookie", "").split("; ")
-        if "=" in part
-    }
-    assert cookies
-    for secret in (*cookies, DEFAULT_PASSWORD):
-        assert not [text for text in texts if secret in text]
+    assert_free_of_secrets([*stored.values(), *log_texts(airflow.folder)], server, DEFAULT_PASSWORD)
 
 
 def test_example_dag_shares_one_session_across_task_processes(
