@@ -18,11 +18,18 @@ HOMES: dict[str, tuple[str, ...]] = {
     "Connection": ("airflow.sdk", "airflow.models.connection"),  # 3.0+ | 2.11
     "Context": ("airflow.sdk", "airflow.utils.context"),  # 3.0+ | 2.11
     "AirflowException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
+    "AirflowFailException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
+    # Resolved on first use only: it imports fsspec, which DAG parsing must not pay for.
+    "ObjectStoragePath": ("airflow.sdk", "airflow.io.path"),  # 3.0+ | 2.11
     "mask_secret": (  # 3.0+ | any 3.x without airflow.sdk.log | 2.11
         "airflow.sdk.log",
         "airflow.sdk.execution_time.secrets_masker",
         "airflow.utils.log.secrets_masker",
     ),
+    # Resolved on first use: airflow.sdk.configuration leaves some values as unexpanded templates.
+    "conf": ("airflow.configuration",),  # 2.11, 3.x
+    "BaseTrigger": ("airflow.triggers.base",),  # every version
+    "TriggerEvent": ("airflow.triggers.base",),
     # For tests and tools, resolved on first use (DagBag loads the scheduler's models):
     "DagBag": ("airflow.dag_processing.dagbag", "airflow.models.dagbag"),  # 3.2+ | 3.1, 3.0, 2.11
 }
@@ -46,17 +53,20 @@ def resolve(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from airflow.configuration import conf
     from airflow.dag_processing.dagbag import DagBag
-    from airflow.sdk import BaseHook, BaseOperator, Connection, Context
+    from airflow.sdk import BaseHook, BaseOperator, Connection, Context, ObjectStoragePath
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
-    from airflow.sdk.exceptions import AirflowException
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
     from airflow.sdk.log import mask_secret
+    from airflow.triggers.base import BaseTrigger, TriggerEvent
 else:
     BaseHook = resolve("BaseHook")
     BaseOperator = resolve("BaseOperator")
     Connection = resolve("Connection")
     Context = resolve("Context")
     AirflowException = resolve("AirflowException")
+    AirflowFailException = resolve("AirflowFailException")
     mask_secret = resolve("mask_secret")
 
     def __getattr__(name: str) -> Any:
@@ -67,11 +77,16 @@ else:
 
 __all__ = [
     "AirflowException",
+    "AirflowFailException",
     "BaseHook",
     "BaseOperator",
+    "BaseTrigger",
     "Connection",
     "Context",
     "DagBag",
+    "ObjectStoragePath",
+    "TriggerEvent",
+    "conf",
     "mask_secret",
     "redact",
 ]

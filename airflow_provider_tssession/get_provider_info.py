@@ -31,7 +31,21 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": "ThoughtSpot",
-                "python-modules": ["airflow_provider_tssession.operators.thoughtspot"],
+                "python-modules": [
+                    "airflow_provider_tssession.operators.thoughtspot",
+                    "airflow_provider_tssession.operators.report",
+                    "airflow_provider_tssession.operators.data",
+                    "airflow_provider_tssession.operators.metadata",
+                    "airflow_provider_tssession.operators.users",
+                    "airflow_provider_tssession.operators.tml",
+                    "airflow_provider_tssession.operators.git",
+                ],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "ThoughtSpot",
+                "python-modules": ["airflow_provider_tssession.triggers.tml"],
             }
         ],
         "connection-types": [

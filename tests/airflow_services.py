@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil  # an Airflow dependency
 import pytest
+from secrets_audit import sent_cookies
 
 from airflow_provider_tssession.testing import LOGIN_PATH
 
@@ -248,12 +249,7 @@ def assert_one_shared_session(server: FakeThoughtSpot) -> None:
 
 def assert_free_of_secrets(texts: list[str], server: FakeThoughtSpot, password: str) -> None:
     """Neither ``password`` nor any session cookie value the stand-in was sent is in any of ``texts``."""
-    cookies = {
-        part.split("=", 1)[1]
-        for record in server.requests
-        for part in {k.lower(): v for k, v in record.headers.items()}.get("cookie", "").split("; ")
-        if "=" in part
-    }
+    cookies = sent_cookies(server)
     assert cookies  # the run used a session, so the check below has something to look for
     for secret in (*cookies, password):
         assert not [text for text in texts if secret in text]

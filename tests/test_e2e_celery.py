@@ -10,8 +10,10 @@ service leaves it to the ``celery`` fixture to start it again for the next one (
 last, so that in a full run no worker has to start twice).
 
 What is asserted is what ThoughtSpot saw: logins, logouts, submissions, and which session each call used.
-The DAGs are in tests/dags/thoughtspot_celery_dags.py; a task the test must catch running waits until the
-stand-in lists the run's "go" user, which the test adds once it has struck.
+The DAGs are in tests/dags/thoughtspot_celery_dags.py (a task the test must catch running waits until the
+stand-in lists the run's "go" user, which the test adds once it has struck) and, for the deferred TML
+import, ``ts_tml_import_shared_session`` in tests/dags/thoughtspot_tml_dags.py (the stand-in's import
+runs long enough for the test to kill the triggerer while the task is deferred).
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ from airflow_services import (
 )
 from cryptography.fernet import Fernet
 
-from airflow_provider_tssession.testing import ASSIGN_TAG_PATH, USER_LIST_PATH, FakeThoughtSpot
+from airflow_provider_tssession.testing import USER_LIST_PATH, FakeThoughtSpot
+from airflow_provider_tssession.testing.airflow_home import airflow_home_env
+from airflow_provider_tssession.testing.catalog import DEFAULT_MODEL_ID
+from airflow_provider_tssession.testing.paths import TML_ASYNC_IMPORT_PATH, TML_ASYNC_STATUS_PATH
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 if TYPE_CHECKING:
@@ -57,6 +62,19 @@ RUN_TIMEOUT = 420.0
 FINISHED = ("success", "failed")
 WORKERS = ("worker-1", "worker-2")
 WORKER_READY = "ready."  # Celery's last start-up line: "celery@worker-1... ready."
+# A new Answer on the stand-in's sample Model: what the deferrable TML import DAG imports.
+ANSWER_TML = json.dumps(
+    {
+        "answer": {
+            "name": "E2E answer",
+            "tables": [{"fqn": DEFAULT_MODEL_ID}],
+            "search_query": "[Region] [Sales]",
+        }
+    }
+)
+# How long the stand-in's import runs when the test kills the triggerer: far longer than submitting,
+# deferring and the first poll take, so the kill always finds the import deferred.
+IMPORT_SECONDS = 45.0
 TASK_HEARTBEAT_TIMEOUT = 20  # seconds without a task heartbeat before the scheduler fails the attempt
 
 
@@ -65,12 +83,6 @@ def shared_env(
     home: Path, api_port: int, database: PostgresCluster, redis_port: int, server: FakeThoughtSpot
 ) -> dict[str, str]:
     """A private Airflow configuration: nothing inherited from the test process's own AIRFLOW_* settings."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
-    bundle = {
-        "name": "test-dags",
-        "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
-        "kwargs": {"path": str(DAGS)},
-    }
     connection = {
         "conn_type": "thoughtspot",
         "host": server.url,
@@ -79,38 +91,33 @@ def shared_env(
         "extra": {"retry_delay": 0, "timeout": 10},
     }
     api = f"http://127.0.0.1:{api_port}"
-    env.update(
-        {
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-            "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-            "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database.url,
-            "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
-            "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{database.url}",
-            "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps([bundle]),
-            "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-            "AIRFLOW__API__BASE_URL": api,
-            "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__API__PORT": str(api_port),
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api}/execution/",
-            # One set of secrets for every component: the scheduler signs task tokens, the API server checks
-            # them; the Fernet key encrypts connections and trigger arguments in the metadata DB.
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
-            "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(64),
-            "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
-            # Notice a lost worker in about 20 s (default 300 s) and a lost triggerer in about 10 s.
-            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(TASK_HEARTBEAT_TIMEOUT),
-            "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
-            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
-            "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "2",
-            "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "10",
-            # The connection comes from a secrets backend (here: environment variables) on every component.
-            "AIRFLOW_CONN_THOUGHTSPOT_DEFAULT": json.dumps(connection),
-        }
-    )
-    return env
+    settings = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database.url,
+        "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{database.url}",
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        "AIRFLOW__API__BASE_URL": api,
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api}/execution/",
+        # One set of secrets for every component: the scheduler signs task tokens, the API server checks
+        # them; the Fernet key encrypts connections and trigger arguments in the metadata DB.
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(64),
+        "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
+        # Notice a lost worker in about 20 s (default 300 s) and a lost triggerer in about 10 s.
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(TASK_HEARTBEAT_TIMEOUT),
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+        "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "2",
+        "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "10",
+        # The connection comes from a secrets backend (here: environment variables) on every component.
+        "AIRFLOW_CONN_THOUGHTSPOT_DEFAULT": json.dumps(connection),
+    }
+    return airflow_home_env(home, {"test-dags": DAGS}, settings=settings)
 
 
 def worker_env(shared: dict[str, str], root: Path, name: str) -> dict[str, str]:
@@ -125,6 +132,7 @@ def worker_env(shared: dict[str, str], root: Path, name: str) -> dict[str, str]:
     return {
         **shared,
         "AIRFLOW_HOME": str(folders["airflow-home"]),
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(folders["airflow-home"] / "logs"),
         "HOME": str(folders["home"]),
         "TMPDIR": str(folders["tmp"]),
         "PYTHONPATH": str(folders["python"]),
@@ -195,10 +203,7 @@ def started_celery(
         services.start("api-server", "api-server", "--apps", "execution", "--workers", "1")
         services.start("dag-processor", "dag-processor")
         services.start("scheduler", "scheduler", "--skip-serve-logs")
-        # The triggerer imports the test trigger from the DAG bundle (tests/dags/thoughtspot_celery_dags.py).
-        services.start(
-            "triggerer", "triggerer", "--skip-serve-logs", env={**services.env, "PYTHONPATH": str(DAGS)}
-        )
+        services.start("triggerer", "triggerer", "--skip-serve-logs")
         for name in WORKERS:
             cluster.start_worker(name, worker_env(services.env, folder / name, name))
         cluster.wait_until_ready()
@@ -229,12 +234,14 @@ class Attempt:
 class Run:
     """One DAG run triggered through the CLI and followed in the metadata DB."""
 
-    def __init__(self, cluster: CeleryCluster, dag_id: str) -> None:
+    def __init__(self, cluster: CeleryCluster, dag_id: str, conf: dict[str, Any] | None = None) -> None:
         self.cluster = cluster
         self.dag_id = dag_id
         self.run_id = f"e2e-{secrets.token_hex(4)}"
         cluster.services.wait_for(f"the DAG processor to store {dag_id}", self._dag_stored, STARTUP_TIMEOUT)
-        cluster.services.cli("dags", "trigger", dag_id, "--run-id", self.run_id)
+        cluster.services.cli(
+            "dags", "trigger", dag_id, "--run-id", self.run_id, "--conf", json.dumps(conf or {})
+        )
 
     def _select(self, sql: str) -> list[tuple[Any, ...]]:
         where = " WHERE dag_id = %s AND run_id = %s"
@@ -311,9 +318,9 @@ def gone(pid: int) -> bool:
         return True
 
 
-def polled(server: FakeThoughtSpot, after: float = 0.0) -> bool:
-    """Whether a task or trigger has asked for the user list (its poll for the go user) since ``after``."""
-    return any(record.path == USER_LIST_PATH and record.time > after for record in server.requests)
+def polled(server: FakeThoughtSpot, path: str = USER_LIST_PATH, after: float = 0.0) -> bool:
+    """Whether ``path`` was asked for (by default: a poll for the go user) since ``after`` (epoch seconds)."""
+    return any(record.path == path and record.time > after for record in server.requests)
 
 
 def test_work_spreads_over_both_workers_on_one_session(
@@ -331,23 +338,47 @@ def test_work_spreads_over_both_workers_on_one_session(
     assert_free_of_secrets(texts, thoughtspot, DEFAULT_PASSWORD)
 
 
-def test_the_triggerer_killed_while_deferred_the_job_completes_once(
+def import_run(celery: CeleryCluster, server: FakeThoughtSpot, seconds: float) -> Run:
+    """Start the deferrable TML import DAG (login, import on the shared session, logout) with one Answer's
+    TML; the stand-in's import task takes ``seconds``."""
+    server.async_import_seconds = seconds
+    return Run(celery, "ts_tml_import_shared_session", conf={"tmls": [ANSWER_TML]})
+
+
+def assert_imported_once(run: Run, server: FakeThoughtSpot) -> None:
+    """The run succeeded, the import was sent once (one try, one POST) and every call shared one session."""
+    assert run.wait_until_finished() == "success", run.tasks()
+    imported = run.tasks()["import_tml"]
+    assert (imported.state, imported.try_number) == ("success", 1)
+    assert server.count(TML_ASYNC_IMPORT_PATH, "POST") == 1
+    assert_one_shared_session(server)
+
+
+def test_the_deferred_tml_import_completes_with_one_submission(
     celery: CeleryCluster, thoughtspot: FakeThoughtSpot
 ) -> None:
-    run = Run(celery, "ts_celery_deferred")
-    run.wait_for_task("submit", "deferred", also=lambda: polled(thoughtspot))
+    run = import_run(celery, thoughtspot, seconds=1)
+    assert_imported_once(run, thoughtspot)
+    assert polled(thoughtspot, TML_ASYNC_STATUS_PATH)  # the triggerer waited for it, not a worker
+
+
+def test_the_triggerer_killed_while_an_import_is_deferred_it_completes_once(
+    celery: CeleryCluster, thoughtspot: FakeThoughtSpot
+) -> None:
+    run = import_run(celery, thoughtspot, seconds=IMPORT_SECONDS)
+    run.wait_for_task("import_tml", "deferred", also=lambda: polled(thoughtspot, TML_ASYNC_STATUS_PATH))
     celery.services["triggerer"].kill_tree()  # the triggerer and its trigger runner process
     killed_at = time.time()  # the stand-in stamps each request's arrival with time.time()
+    still = run.tasks()["import_tml"].state
+    assert still == "deferred", f"the import ended before the kill ({still}): raise IMPORT_SECONDS"
     celery.services.restart("triggerer")
     # The new triggerer takes the trigger over (once the dead one's heartbeat is stale) and polls again.
-    run.wait_for_task("submit", "deferred", also=lambda: polled(thoughtspot, after=killed_at))
-    run.release(thoughtspot)
-
-    assert run.wait_until_finished() == "success", run.tasks()
-    submit = run.tasks()["submit"]
-    assert (submit.state, submit.try_number) == ("success", 1)
-    assert thoughtspot.count(ASSIGN_TAG_PATH, "POST") == 1  # submitted once: the task never started over
-    assert_one_shared_session(thoughtspot)
+    celery.services.wait_for(
+        "the new triggerer to poll the import",
+        lambda: polled(thoughtspot, TML_ASYNC_STATUS_PATH, after=killed_at),
+        RUN_TIMEOUT,
+    )
+    assert_imported_once(run, thoughtspot)
 
 
 def test_redis_restarted_mid_run_celery_reconnects(

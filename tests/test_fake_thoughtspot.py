@@ -31,23 +31,17 @@ from airflow_provider_tssession.testing import (
     Fault,
     RequestRecord,
 )
+from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-USER = "tsadmin"
-PASSWORD = "ts-Secret-Pass-123"
+USER, PASSWORD = DEFAULT_USER, DEFAULT_PASSWORD
 XRB = {"X-Requested-By": "ThoughtSpot"}
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def ts() -> Iterator[FakeThoughtSpot]:
-    """Give each test its own stand-in on an ephemeral port."""
-    with FakeThoughtSpot(users={USER: PASSWORD}) as fake:
-        yield fake
-
-
+# `ts` (tests/conftest.py): each test's own stand-in on an ephemeral port, user USER/PASSWORD.
 @pytest.fixture
 def http() -> Iterator[requests.Session]:
     """Give each test a client that behaves like a ThoughtSpot client (keep-alive, X-Requested-By)."""
@@ -431,6 +425,11 @@ def test_counters_and_calls_per_session(ts: FakeThoughtSpot) -> None:
         "active_sessions": 1,
         "calls_per_session": by_session,
         "requests": 8,
+        "requests_per_route": {LOGIN_PATH: 2, INFO_PATH: 4, METADATA_LIST_PATH: 1, LOGOUT_PATH: 1},
+        "max_in_flight": 1,
+        "rate_limited": 0,
+        "imports_submitted": 0,
+        "status_polls": {},
     }
     assert ts.stats() == expected
     assert requests.get(ts.url + "/_fake/stats", timeout=5).json() == expected

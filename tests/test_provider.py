@@ -57,15 +57,42 @@ def test_airflow_lists_the_connection_form_fields() -> None:
     assert "thoughtspot" in behaviours.split()
 
 
-@pytest.mark.airflow3(
-    "Airflow 2.11 imports requests itself (airflow.secrets.metastore): nothing of ours to measure"
-)
-def test_importing_hook_and_operators_does_not_import_requests() -> None:
+CHEAP_MODULES = [
+    "airflow_provider_tssession.storage",
+    "airflow_provider_tssession.paging",
+    "airflow_provider_tssession.settings",
+    "airflow_provider_tssession.retry",
+    "airflow_provider_tssession.routing",
+    "airflow_provider_tssession.secret_text",
+    "airflow_provider_tssession.deadline",
+    "airflow_provider_tssession.auth.lockout",
+    "airflow_provider_tssession.exceptions",
+    "airflow_provider_tssession.polling",
+    "airflow_provider_tssession.resume",
+    "airflow_provider_tssession.changes",
+    "airflow_provider_tssession.tml_import",
+    "airflow_provider_tssession.tml_export",
+]
+"""Modules beside the registered hooks and operators that tasks import at DAG parse time."""
+
+
+def test_importing_hook_and_operators_adds_no_requests_fsspec_or_pyarrow() -> None:
+    """Whatever Airflow itself imports (3.3's airflow.sdk loads fsspec, 2.11 loads requests) is not ours."""
+    info = get_provider_info()
+    modules = [
+        m
+        for kind in ("hooks", "operators", "triggers")
+        for entry in info[kind]
+        for m in entry["python-modules"]
+    ]
     code = (
-        "import sys\n"
-        "import airflow_provider_tssession.hooks.thoughtspot, airflow_provider_tssession.operators.thoughtspot\n"
-        "import airflow_provider_tssession.get_provider_info\n"
-        "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))\n"
+        "import importlib, sys\n"
+        "import airflow_provider_tssession._compat\n"
+        "heavy = ('requests', 'urllib3', 'fsspec', 'pyarrow')\n"
+        "before = {m for m in heavy if m in sys.modules}\n"
+        f"for name in {[*modules, *CHEAP_MODULES, 'airflow_provider_tssession.get_provider_info']!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in heavy if m in sys.modules and m not in before))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -78,7 +105,12 @@ def test_example_dags_parse_without_touching_a_connection(monkeypatch: pytest.Mo
     monkeypatch.setattr(ThoughtSpotHook, "get_connection", classmethod(no_connection))
     bag = DagBag(str(REPO / "example_dags"))
     assert bag.import_errors == {}
-    assert {"thoughtspot_session", "thoughtspot_hook"} <= set(bag.dag_ids)
+    assert {
+        "thoughtspot_session",
+        "thoughtspot_hook",
+        "thoughtspot_reports",
+        "thoughtspot_users_sync",
+    } <= set(bag.dag_ids)
 
 
 def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
@@ -91,4 +123,19 @@ def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
         in result.stdout
     )
     assert "DAG thoughtspot_hook: succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)" in result.stdout
+    assert "DAG thoughtspot_reports: succeeded" in result.stdout
+    assert (
+        "liveboard_pdf: wrote file://" in result.stdout and "answer_csv: exported 5 row(s)" in result.stdout
+    )
+    assert "DAG thoughtspot_users_sync: succeeded" in result.stdout
+    assert "users_apply: added 3 ['maria', 'kenji', 'ola']" in result.stdout
+    assert "deleted 1 ['leaver']" in result.stdout
+    assert "DAG thoughtspot_tml_backup: succeeded" in result.stdout
+    assert "export_liveboards_and_models: exported 3 object(s)" in result.stdout
+    # The promotion: dev exports, prod gets one import (deferred, polled on the operator's session).
+    assert (
+        "DAG thoughtspot_tml_promotion (prod): succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)"
+        in result.stdout
+    )
+    assert "1 TML import(s)" in result.stdout and "import_into_prod: TML import, async task" in result.stdout
     assert "Demo-Pass-4821" not in (REPO / ".demo" / "airflow-home" / "thoughtspot_session.log").read_text()

@@ -1,28 +1,29 @@
 """The stand-in's REST v2 session, bearer token, trusted authentication (v1) and org routes.
 
-Plain functions from a Request to a Response, like ``protocol``; ``protocol.handle`` routes to them.
+Plain functions from a Request to a Response, like ``protocol``, added to the same route registry.
 A bearer token is a session (see ``state``) with a deadline fixed at minting; ``server`` resolves
 ``Authorization: Bearer`` to it, so every authenticated route accepts a token as well as the cookie.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import TYPE_CHECKING
 
-from .protocol import V1, V2, _form, _Route, logged_in, user_guid
+from .catalog import user_guid
+from .registry import V1, V2, Route, add_routes, fail
+from .v2body import json_object
 from .wire import (
     CODE_AUTH_FAILED,
     CODE_BAD_REQUEST,
     CODE_INTERNAL,
     CODE_LOCKED,
-    JSON_TYPE,
     HttpError,
     Request,
     Response,
     flat_error,
+    form_body,
     json_response,
+    logged_in,
 )
 
 if TYPE_CHECKING:
@@ -49,44 +50,10 @@ def bearer_token(headers: Mapping[str, str]) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def v2_failure(state: FakeState, status: int, code: int, message: str) -> Response:
-    """Build a v2 error in the nesting this stand-in is configured for (clusters send all three)."""
-    nesting = state.trust.v2_error_nesting
-    inner: dict[str, object]
-    if nesting == 0:
-        ids = {"incident_id_guid": str(uuid.uuid4()), "trace_id_guid": str(uuid.uuid4())}
-        inner = {"code": code, **ids, "debug": message}
-    elif nesting == 1:
-        inner = {"debug": message}
-    else:
-        inner = {"debug": {"code": code, "debug": message}}
-    return json_response(status, {"error": {"message": inner}})
-
-
-def _fail(state: FakeState, status: int, code: int, message: str) -> HttpError:
-    return HttpError(v2_failure(state, status, code, message))
-
-
-def _json(state: FakeState, request: Request, *, optional: bool = False) -> dict[str, object]:
-    """Decode a JSON object body; another content type is 415, as on a real cluster."""
-    if optional and not request.body.strip():
-        return {}
-    mime = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if mime != JSON_TYPE:
-        raise _fail(state, 415, CODE_BAD_REQUEST, f"Unsupported content type; expected {JSON_TYPE}")
-    try:
-        body = json.loads(request.body)
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise _fail(state, 400, CODE_BAD_REQUEST, "The request body is not a JSON object")
-    return body
-
-
 def _text(state: FakeState, body: dict[str, object], name: str) -> str:
     value = body.get(name, "")
     if not isinstance(value, str):
-        raise _fail(state, 400, CODE_BAD_REQUEST, f"Invalid value for {name}: expected a string")
+        raise fail(state, 400, CODE_BAD_REQUEST, f"Invalid value for {name}: expected a string")
     return value
 
 
@@ -96,28 +63,28 @@ def _flag(state: FakeState, value: object) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    raise _fail(state, 400, CODE_BAD_REQUEST, "Invalid value for remember_me: expected true or false")
+    raise fail(state, 400, CODE_BAD_REQUEST, "Invalid value for remember_me: expected true or false")
 
 
 def _org(state: FakeState, identifier: object) -> int:
     org = 0 if identifier is None else state.trust.org_for(identifier)
     if org is None:
-        raise _fail(state, 400, CODE_BAD_REQUEST, "The specified org is not a valid or accessible org.")
+        raise fail(state, 400, CODE_BAD_REQUEST, "The specified org is not a valid or accessible org.")
     return org
 
 
 def _refused(state: FakeState, outcome: str, user: str) -> HttpError:
     if outcome == "locked":
-        return _fail(state, 403, CODE_LOCKED, f"User account {user} is inactive or locked.")
-    return _fail(state, 401, CODE_V2_UNAUTHORIZED, "Authentication failed. Verify the username and password.")
+        return fail(state, 403, CODE_LOCKED, f"User account {user} is inactive or locked.")
+    return fail(state, 401, CODE_V2_UNAUTHORIZED, "Authentication failed. Verify the username and password.")
 
 
 # v2 session ------------------------------------------------------------------------------------------
 def _v2_login(state: FakeState, request: Request) -> Response:
-    body = _json(state, request)
+    body = json_object(state, request)
     username, password = _text(state, body, "username"), _text(state, body, "password")
     if not username or not password:
-        raise _fail(state, 400, CODE_BAD_REQUEST, "username and password are required")
+        raise fail(state, 400, CODE_BAD_REQUEST, "username and password are required")
     remember = _flag(state, body.get("remember_me", False))
     org = _org(state, body.get("org_identifier"))
     outcome, session_id = state.login(username, password, remember, org_id=org)
@@ -128,28 +95,28 @@ def _v2_login(state: FakeState, request: Request) -> Response:
 
 def _v2_logout(state: FakeState, request: Request) -> Response:
     if not state.logout(request.session_id):
-        raise _fail(state, 401, CODE_V2_UNAUTHORIZED, "No active session found. User is not logged in.")
+        raise fail(state, 401, CODE_V2_UNAUTHORIZED, "No active session found. User is not logged in.")
     return Response(204)
 
 
 # bearer tokens ---------------------------------------------------------------------------------------
 def _token_full(state: FakeState, request: Request) -> Response:
-    body = _json(state, request)
+    body = json_object(state, request)
     username = _text(state, body, "username")
     secret, password = _text(state, body, "secret_key"), _text(state, body, "password")
     validity = body.get("validity_time_in_sec", DEFAULT_TOKEN_SECONDS)
     if isinstance(validity, bool) or not isinstance(validity, int) or validity < 1:
-        raise _fail(state, 400, CODE_BAD_REQUEST, "validity_time_in_sec must be a positive integer")
+        raise fail(state, 400, CODE_BAD_REQUEST, "validity_time_in_sec must be a positive integer")
     org = _org(state, body.get("org_id"))
     if not username or not (secret or password):
-        raise _fail(state, 400, CODE_BAD_REQUEST, "Either secret_key or password must be provided.")
+        raise fail(state, 400, CODE_BAD_REQUEST, "Either secret_key or password must be provided.")
     if secret:  # the secret key takes precedence over a password, as documented
         if state.trust.secret_key is None:
             state.reject_login()
-            raise _fail(state, 403, CODE_LOCKED, "Trusted authentication is not enabled for this cluster.")
+            raise fail(state, 403, CODE_LOCKED, "Trusted authentication is not enabled for this cluster.")
         if not state.trust.secret_matches(secret):
             state.reject_login()
-            raise _fail(state, 401, CODE_V2_UNAUTHORIZED, "Invalid credentials: the secret key is incorrect.")
+            raise fail(state, 401, CODE_V2_UNAUTHORIZED, "Invalid credentials: the secret key is incorrect.")
     outcome, token = state.login(username, None if secret else password, False, org_id=org, lifetime=validity)
     if outcome != "ok":
         raise _refused(state, outcome, username)
@@ -170,25 +137,25 @@ def _token_full(state: FakeState, request: Request) -> Response:
 def _token_revoke(state: FakeState, request: Request) -> Response:
     caller = state.describe(request.session_id)
     if caller is None:
-        raise _fail(state, 401, CODE_V2_UNAUTHORIZED, "Authentication required to revoke a token.")
-    target = _text(state, _json(state, request, optional=True), "token") or request.session_id or ""
+        raise fail(state, 401, CODE_V2_UNAUTHORIZED, "Authentication required to revoke a token.")
+    target = _text(state, json_object(state, request, optional=True), "token") or request.session_id or ""
     owner = state.describe(target)
     if owner is not None and owner.user != caller.user:
-        raise _fail(state, 403, CODE_LOCKED, "Insufficient privileges to revoke tokens for another user.")
+        raise fail(state, 403, CODE_LOCKED, "Insufficient privileges to revoke tokens for another user.")
     if not state.logout(target):
-        raise _fail(state, 400, CODE_BAD_REQUEST, "The provided token is invalid, expired or revoked.")
+        raise fail(state, 400, CODE_BAD_REQUEST, "The provided token is invalid, expired or revoked.")
     return Response(204)
 
 
 def _token_validate(state: FakeState, request: Request) -> Response:
     if state.authenticate(request.session_id) is None:
-        raise _fail(state, 401, CODE_V2_UNAUTHORIZED, "Authentication required to validate a token.")
-    token = _text(state, _json(state, request), "token")
+        raise fail(state, 401, CODE_V2_UNAUTHORIZED, "Authentication required to validate a token.")
+    token = _text(state, json_object(state, request), "token")
     minted = state.trust.minted(token)
     if minted is None:
-        raise _fail(state, 400, CODE_BAD_REQUEST, "The provided token is malformed and cannot be parsed.")
+        raise fail(state, 400, CODE_BAD_REQUEST, "The provided token is malformed and cannot be parsed.")
     if state.describe(token) is None:
-        raise _fail(state, 400, CODE_BAD_REQUEST, "The provided token has expired.")
+        raise fail(state, 400, CODE_BAD_REQUEST, "The provided token has expired.")
     return json_response(
         200,
         {
@@ -206,7 +173,7 @@ def _trusted_token(state: FakeState, request: Request) -> Response:
     accept = request.headers.get("accept", "")
     if "text/plain" not in accept and "*/*" not in accept:
         return flat_error(406, CODE_BAD_REQUEST, "This call answers text/plain: send Accept: text/plain")
-    form = _form(request)
+    form = form_body(request)
     username = form.get("username", "")
     if form.get("access_level", "FULL") not in ("FULL", "REPORT_BOOK_VIEW"):
         return flat_error(400, CODE_BAD_REQUEST, "Invalid value for parameter access_level")
@@ -222,7 +189,7 @@ def _trusted_token(state: FakeState, request: Request) -> Response:
 
 
 def _token_login(state: FakeState, request: Request) -> Response:
-    form = _form(request)
+    form = form_body(request)
     username = form.get("username", "")
     org = state.trust.redeem_login_token(form.get("auth_token", ""), username)
     if org is None:
@@ -243,7 +210,7 @@ def _token_login(state: FakeState, request: Request) -> Response:
 def _switch_org(state: FakeState, request: Request) -> Response:
     if request.session_id is None or state.describe(request.session_id) is None:
         return flat_error(401, CODE_AUTH_FAILED, "Not logged in or the session has expired")
-    raw = _form(request).get("orgid", "")
+    raw = form_body(request).get("orgid", "")
     org = state.trust.org_for(raw) if raw.strip().isdigit() else None
     if org is None:
         return flat_error(400, CODE_BAD_REQUEST, f"Org {raw[:40]!r} does not exist")
@@ -251,13 +218,15 @@ def _switch_org(state: FakeState, request: Request) -> Response:
     return Response(204)
 
 
-ROUTES: dict[str, _Route] = {
-    V2_LOGIN_PATH: _Route({"POST": _v2_login}, v2=True),
-    V2_LOGOUT_PATH: _Route({"POST": _v2_logout}, v2=True),
-    TOKEN_FULL_PATH: _Route({"POST": _token_full}, v2=True),
-    TOKEN_REVOKE_PATH: _Route({"POST": _token_revoke}, v2=True),
-    TOKEN_VALIDATE_PATH: _Route({"POST": _token_validate}, v2=True),
-    TRUSTED_TOKEN_PATH: _Route({"POST": _trusted_token}),
-    TOKEN_LOGIN_PATH: _Route({"POST": _token_login}),
-    ORGS_PATH: _Route({"PUT": _switch_org}),
-}
+add_routes(
+    {
+        V2_LOGIN_PATH: Route({"POST": _v2_login}, v2=True),
+        V2_LOGOUT_PATH: Route({"POST": _v2_logout}, v2=True),
+        TOKEN_FULL_PATH: Route({"POST": _token_full}, v2=True),
+        TOKEN_REVOKE_PATH: Route({"POST": _token_revoke}, v2=True),
+        TOKEN_VALIDATE_PATH: Route({"POST": _token_validate}, v2=True),
+        TRUSTED_TOKEN_PATH: Route({"POST": _trusted_token}),
+        TOKEN_LOGIN_PATH: Route({"POST": _token_login}),
+        ORGS_PATH: Route({"PUT": _switch_org}),
+    }
+)

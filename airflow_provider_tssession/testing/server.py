@@ -17,17 +17,32 @@ from socketserver import TCPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from . import (  # noqa: F401  (each adds its routes to the registry)
+    protocol,
+    protocol_v2,
+    routes_data,
+    routes_metadata,
+    routes_report,
+    routes_tml,
+    routes_users,
+    routes_vcs,
+)
 from .control import CONTROL_PREFIX, handle_control
-from .protocol import handle
+from .limits import RATE_LIMITS, RateLimits
 from .protocol_v2 import bearer_token
 from .records import Fault, RequestRecord
+from .registry import handle
 from .state import FakeState
+from .tasks import DEFAULT_ASYNC_IMPORT_SECONDS
 from .wire import CODE_BAD_REQUEST, CODE_INTERNAL, Request, Response, fault_response, flat_error
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from email.message import Message
     from types import TracebackType
+
+    from .catalog import Catalog, MetadataObject
+    from .vcs import GitRepo
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
@@ -136,7 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = _header_dict(self.headers)
         lower = {name.lower(): value for name, value in headers.items()}
         session_id = bearer_token(lower) or _cookie(lower.get("cookie"), "JSESSIONID")
-        request = Request(self.command, path, query, lower, body, session_id)
+        request = Request(self.command, path, query, lower, body, session_id, self.client_address[0])
         state = self.server.state
         if path.startswith(CONTROL_PREFIX):
             self._send(handle_control(state, request))
@@ -190,35 +205,42 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline()
 
     def _send(self, response: Response) -> None:
-        body = b"" if response.status in (204, 304) else response.body
+        empty = response.status in (204, 304)
         try:
             self.send_response(response.status)
             for name, value in response.headers:
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", "0" if empty else str(_length(response)))
             self.end_headers()
-            if body and self.command != "HEAD":
-                self.wfile.write(body)
+            if not empty and self.command != "HEAD":
+                for chunk in _chunks(response):
+                    self.wfile.write(chunk)
             self.wfile.flush()
         except OSError:  # client went away (or stop() cut the connection)
             self.close_connection = True
 
     def _send_broken(self, response: Response, fault: Fault) -> None:
         """Send the head and half the body; then pause and finish (slow_body) or hang up (truncate)."""
-        half = len(response.body) // 2
+        half = _length(response) // 2
         self.close_connection = True
         try:
             self.send_response(response.status)
             for name, value in response.headers:
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
+            self.send_header("Content-Length", str(_length(response)))
             self.end_headers()
-            self.wfile.write(response.body[:half])
+            sent, paused = 0, False
+            for chunk in _chunks(response):
+                if not paused and sent + len(chunk) >= half:
+                    self.wfile.write(chunk[: half - sent])
+                    self.wfile.flush()
+                    if fault.kind != "slow_body":
+                        break
+                    time.sleep(fault.seconds)
+                    chunk, paused = chunk[half - sent :], True
+                sent += len(chunk)
+                self.wfile.write(chunk)
             self.wfile.flush()
-            if fault.kind == "slow_body":
-                time.sleep(fault.seconds)
-                self.wfile.write(response.body[half:])
-                self.wfile.flush()
         except OSError:
             return
         self._drop()
@@ -227,6 +249,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _length(response: Response) -> int:
+    return response.length if response.stream is not None else len(response.body)
+
+
+def _chunks(response: Response) -> Iterable[bytes]:
+    return response.stream if response.stream is not None else (response.body,)
 
 
 def _header_dict(message: Message) -> dict[str, str]:
@@ -281,6 +311,8 @@ class FakeThoughtSpot:
         secret_key: str | None = None,
         orgs: Mapping[int, str] | None = None,
         v2_error_nesting: int = 0,
+        async_import_seconds: float = DEFAULT_ASYNC_IMPORT_SECONDS,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -292,6 +324,8 @@ class FakeThoughtSpot:
             lockout_seconds=lockout_seconds,
         )
         self._state.trust.configure(secret_key=secret_key, orgs=orgs, v2_error_nesting=v2_error_nesting)
+        self.async_import_seconds = async_import_seconds
+        self.set_rate_limits(rate_limits)
         self._lifecycle = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -364,6 +398,61 @@ class FakeThoughtSpot:
         """End every session: the next call with an old cookie gets 401."""
         self._state.expire_all()
 
+    # content ---------------------------------------------------------------------------------------
+    @property
+    def catalog(self) -> Catalog:
+        """The content model (see ``testing.catalog``): ``get``, ``objects``, ``add``, ``remove``."""
+        return self._state.catalog
+
+    @property
+    def git(self) -> GitRepo:
+        """The Git repository behind ``/vcs/git/...``: ``push(branch, files, comment)``, ``branch(name)``."""
+        return self._state.git
+
+    @property
+    def data_row_cap(self) -> int:
+        """The most rows a data query returns (default 100,000, as clusters; raise it per test)."""
+        return self._state.data_row_cap
+
+    @data_row_cap.setter
+    def data_row_cap(self, rows: int) -> None:
+        self._state.set_data_row_cap(rows)
+
+    @property
+    def report_bytes(self) -> int | None:
+        """None (default: real small files), or the size every report answer has, streamed in chunks."""
+        return self._state.report_bytes
+
+    @report_bytes.setter
+    def report_bytes(self, size: int | None) -> None:
+        self._state.set_report_bytes(size)
+
+    def add_object(self, obj: MetadataObject) -> MetadataObject:
+        """Add a catalog object (or replace the one with its GUID); return it (its GUID is filled in)."""
+        return self._state.catalog.add(obj)
+
+    @property
+    def async_import_seconds(self) -> float:
+        """How long an async TML import task takes (IN_QUEUE, then IN_PROGRESS); applies to new tasks."""
+        return self._state.imports.queued_for + self._state.imports.running_for
+
+    @async_import_seconds.setter
+    def async_import_seconds(self, seconds: float) -> None:
+        self.set_async_import_phases(seconds / 2, seconds / 2)
+
+    def set_async_import_phases(self, queued: float, running: float) -> None:
+        """Make new async import tasks spend ``queued`` seconds IN_QUEUE, then ``running`` IN_PROGRESS."""
+        self._state.imports.set_phases(queued, running)
+
+    # limits ----------------------------------------------------------------------------------------
+    def set_rate_limits(self, limits: RateLimits | None = RATE_LIMITS) -> None:
+        """Enforce ThoughtSpot's rate limits (default: as documented; None: off, the default) from now on."""
+        self._state.limits.set_rate_limits(limits)
+
+    def set_latency(self, path: str | None, seconds: float) -> None:
+        """Answer every request to ``path`` (None: all paths) ``seconds`` late, until set to 0 or reset()."""
+        self._state.limits.set_latency(path, seconds)
+
     # introspection -----------------------------------------------------------------------------------
     @property
     def logins(self) -> int:
@@ -398,12 +487,43 @@ class FakeThoughtSpot:
         """How many logged requests hit ``path`` (no query string), optionally only with ``method``."""
         return self._state.count(path, method)
 
+    def requests_per_route(self) -> dict[str, int]:
+        """Path -> requests received (faulted, dropped and refused ones too; control plane excluded)."""
+        return self._state.requests_per_route()
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most protocol requests being answered at the same moment since the last reset."""
+        return self._state.max_in_flight
+
+    @property
+    def rate_limited(self) -> int:
+        """429s sent by the rate limits (not injected faults) since the last reset."""
+        return self._state.limits.rate_limited
+
+    @property
+    def imports_submitted(self) -> int:
+        """TML imports accepted, sync and async (refused ones not counted), since the last reset."""
+        return self._state.imports_submitted
+
+    def status_polls(self) -> dict[str, int]:
+        """Async import task id -> times a status answer reported it."""
+        return dict(self._state.imports.polls)
+
     def stats(self) -> dict[str, object]:
-        """JSON-able summary: logins, failed_logins, logouts, active_sessions, calls_per_session, requests."""
+        """Summarize as JSON-able counters (the same as ``GET /_fake/stats``).
+
+        Keys: logins, failed_logins, logouts, active_sessions, calls_per_session, requests,
+        requests_per_route, max_in_flight, rate_limited, imports_submitted, status_polls.
+        """
         return self._state.stats()
 
     def reset(self) -> None:
-        """Clear counters, log, sessions, faults and lockouts; users stay."""
+        """Clear counters, log, sessions, faults, lockouts, async tasks, rate limits and latency.
+
+        Users, the catalog, the Git repository and the knobs (async_import_seconds, data_row_cap,
+        report_bytes) stay.
+        """
         self._state.reset()
 
     # faults ------------------------------------------------------------------------------------------

@@ -13,7 +13,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from .catalog import Catalog, default_objects, user_object
+from .limits import Limits
+from .tasks import AsyncImports
 from .trust import TrustStore
+from .vcs import GitRepo
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -22,6 +26,9 @@ if TYPE_CHECKING:
 
 REMEMBER_ME_SECONDS = 14 * 24 * 3600.0
 """Idle timeout of a session opened with ``rememberme=true`` (ThoughtSpot: days, not minutes)."""
+
+DATA_ROW_CAP = 100_000
+"""The most rows the data APIs return for one query (DOCS: raisable only by ThoughtSpot Support)."""
 
 LoginOutcome = Literal["ok", "bad", "locked"]
 
@@ -75,7 +82,16 @@ class FakeState:
         self.lockout_seconds = float(lockout_seconds)
         self._lock = threading.Lock()
         self.trust = TrustStore()
+        self.limits = Limits()
         self._users: dict[str, str] = dict(users or {})
+        self.catalog = Catalog(default_objects())
+        self.imports = AsyncImports(self.catalog)
+        self.git = GitRepo()
+        self.data_row_cap = DATA_ROW_CAP
+        self.report_bytes: int | None = None
+        self._imports_submitted = 0
+        for name in self._users:
+            self._catalog_user(name)
         self._sessions: dict[str, _Session] = {}
         self._failures: dict[str, int] = {}
         self._locked_until: dict[str, float] = {}
@@ -85,6 +101,9 @@ class FakeState:
         self._logins = 0
         self._failed_logins = 0
         self._logouts = 0
+        self._per_route: dict[str, int] = {}
+        self._in_flight = 0
+        self._max_in_flight = 0
 
     # users -------------------------------------------------------------------------------------------
     def add_user(self, name: str, password: str) -> None:
@@ -93,6 +112,18 @@ class FakeState:
             raise ValueError("a user needs a non-empty name")
         with self._lock:
             self._users[name] = password
+        self._catalog_user(name)
+
+    def remove_user(self, name: str) -> None:
+        """Delete a local user (its sessions end at their next request)."""
+        with self._lock:
+            self._users.pop(name, None)
+            for session_id in [sid for sid, s in self._sessions.items() if s.user == name]:
+                del self._sessions[session_id]
+
+    def _catalog_user(self, name: str) -> None:
+        if self.catalog.get(name, "USER") is None:
+            self.catalog.add(user_object(name, groups=("Administrator",) if name == "tsadmin" else ()))
 
     def user_names(self) -> list[str]:
         """Return the sorted user names (never the passwords)."""
@@ -241,6 +272,9 @@ class FakeState:
         slot = LogSlot()
         with self._lock:
             self._log.append(slot)
+            self._per_route[path] = self._per_route.get(path, 0) + 1
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
             fault = None
             if self._faults:
                 for key in (path, None):
@@ -256,6 +290,7 @@ class FakeState:
         """Fill the log slot; done before answering, so a client can never outrun its own log entry."""
         with self._lock:
             slot.record = record
+            self._in_flight -= 1
 
     # introspection -----------------------------------------------------------------------------------
     def records(self) -> list[RequestRecord]:
@@ -301,7 +336,46 @@ class FakeState:
                 "active_sessions": self._prune(),
                 "calls_per_session": dict(self._calls),
                 "requests": sum(1 for slot in self._log if slot.record is not None),
+                "requests_per_route": dict(self._per_route),
+                "max_in_flight": self._max_in_flight,
+                "rate_limited": self.limits.rate_limited,
+                "imports_submitted": self._imports_submitted,
+                "status_polls": dict(self.imports.polls),
             }
+
+    def set_data_row_cap(self, rows: int) -> None:
+        """Return at most ``rows`` rows per data query (clusters: 100,000)."""
+        if rows < 1:
+            raise ValueError("data_row_cap must be >= 1")
+        self.data_row_cap = rows
+
+    def set_report_bytes(self, size: int | None) -> None:
+        """Make every report ``size`` bytes of filler after the real signature (None: real small files)."""
+        if size is not None and size < 0:
+            raise ValueError("report_bytes must be >= 0 or None")
+        self.report_bytes = size
+
+    def count_import(self) -> None:
+        """Count one TML import accepted (sync or async)."""
+        with self._lock:
+            self._imports_submitted += 1
+
+    @property
+    def imports_submitted(self) -> int:
+        """TML imports accepted (sync and async) since the last reset."""
+        with self._lock:
+            return self._imports_submitted
+
+    def requests_per_route(self) -> dict[str, int]:
+        """Copy path -> requests received (faulted and dropped ones too; control plane excluded)."""
+        with self._lock:
+            return dict(self._per_route)
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most protocol requests being answered at the same moment since the last reset."""
+        with self._lock:
+            return self._max_in_flight
 
     def reset(self) -> None:
         """Forget counters, log, sessions, faults and lockouts; keep the users."""
@@ -313,4 +387,9 @@ class FakeState:
             self._faults.clear()
             self._log = []
             self._logins = self._failed_logins = self._logouts = 0
+            self._per_route.clear()
+            self._max_in_flight = self._in_flight
+            self._imports_submitted = 0
         self.trust.reset()
+        self.limits.reset()
+        self.imports.reset()
