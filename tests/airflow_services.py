@@ -243,8 +243,10 @@ def http_ok(url: str) -> bool:
 
 def assert_one_shared_session(server: FakeThoughtSpot) -> None:
     """One login, one logout, and every other call (work, polls, logout) on the login task's JSESSIONID."""
-    assert (server.logins, server.logouts, server.active_sessions) == (1, 1, 0)
-    assert len({record.session_id for record in server.requests if record.path != LOGIN_PATH}) == 1
+    counts = (server.logins, server.logouts, server.active_sessions)
+    assert counts == (1, 1, 0), f"logins, logouts, active sessions: {counts}"
+    sessions = {record.session_id for record in server.requests if record.path != LOGIN_PATH}
+    assert len(sessions) == 1, f"{len(sessions)} sessions used"
 
 
 def assert_free_of_secrets(texts: list[str], server: FakeThoughtSpot, password: str) -> None:
