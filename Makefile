@@ -14,7 +14,7 @@ AF2_VENV := .venv-af2
 AF2_STAMP := $(AF2_VENV)/.installed
 AF2_PINS := "apache-airflow==2.11.*"
 
-.PHONY: demo test lint typecheck pytest pytest-airflow2 clean browser-deps screenshot bench hunt
+.PHONY: demo test lint typecheck pytest pytest-airflow2 clean browser-deps service-deps screenshot bench hunt
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict airflow_provider_tssession example_dags scripts bench
 
-pytest: $(STAMP) browser-deps
+pytest: $(STAMP) browser-deps service-deps
 	$(BIN)/python -m pytest
 
 $(AF2_STAMP): pyproject.toml $(STAMP)
@@ -62,6 +62,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser-deps:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+# The CeleryExecutor end-to-end test (tests/test_e2e_celery.py) runs Debian's PostgreSQL and Redis servers.
+service-deps:
+	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server; } >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q postgresql redis-server; }
 
 # Regenerate the README's pictures of the connection form (runs the browser test, saving what it fills).
 screenshot: $(STAMP) browser-deps

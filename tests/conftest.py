@@ -163,6 +163,22 @@ def auth_method(
     return str(request.param)
 
 
+@pytest.fixture(scope="module")
+def stand_in() -> Iterator[FakeThoughtSpot]:
+    """One stand-in for a module's tests: the end-to-end tests start services pointing at it once."""
+    from airflow_provider_tssession.testing import FakeThoughtSpot
+
+    with FakeThoughtSpot(users={DEFAULT_USER: DEFAULT_PASSWORD}) as server:
+        yield server
+
+
+@pytest.fixture
+def thoughtspot(stand_in: FakeThoughtSpot) -> FakeThoughtSpot:
+    """The module's stand-in with nothing counted yet."""
+    stand_in.reset()
+    return stand_in
+
+
 @pytest.fixture
 def task_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A file where the TML test DAGs' failure callback writes each failed task's exception, one a line.

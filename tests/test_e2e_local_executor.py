@@ -20,9 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from airflow_services import AirflowServices, free_port, http_ok, query
+from airflow_services import (
+    AirflowServices,
+    assert_free_of_secrets,
+    assert_one_shared_session,
+    free_port,
+    http_ok,
+    log_texts,
+    query,
+)
 from dags.thoughtspot_security_dags import REJECTED_CONNECTIONS
-from secrets_audit import sent_cookies
 
 from airflow_provider_tssession.testing import LOGIN_PATH, FakeThoughtSpot
 from airflow_provider_tssession.testing.airflow_home import airflow_home_env
@@ -51,6 +58,8 @@ def service_env(home: Path, api_port: int, server: FakeThoughtSpot) -> dict[str,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        # Only the runs a test triggers: a scheduled example (the daily TML backup) would log in too.
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": "2",
         "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
@@ -75,12 +84,6 @@ def service_env(home: Path, api_port: int, server: FakeThoughtSpot) -> dict[str,
 
 
 @pytest.fixture(scope="module")
-def stand_in() -> Iterator[FakeThoughtSpot]:
-    with FakeThoughtSpot(users={DEFAULT_USER: DEFAULT_PASSWORD}) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def airflow(tmp_path_factory: pytest.TempPathFactory, stand_in: FakeThoughtSpot) -> Iterator[AirflowServices]:
     """A migrated metadata DB, then the API server, DAG processor and scheduler; all stopped afterwards."""
     folder = tmp_path_factory.mktemp("e2e")
@@ -95,13 +98,6 @@ def airflow(tmp_path_factory: pytest.TempPathFactory, stand_in: FakeThoughtSpot)
         yield services
     finally:
         services.stop()
-
-
-@pytest.fixture
-def thoughtspot(stand_in: FakeThoughtSpot) -> FakeThoughtSpot:
-    """The stand-in with nothing counted yet."""
-    stand_in.reset()
-    return stand_in
 
 
 class Run:
@@ -159,21 +155,11 @@ def assert_own_processes(run: Run, airflow: AirflowServices) -> None:
     assert not set(pids) & {os.getpid(), *(service.process.pid for service in airflow.services)}
 
 
-def assert_one_shared_session(server: FakeThoughtSpot) -> None:
-    """One login, one logout, and every other call (work and logout) on the login task's JSESSIONID."""
-    assert (server.logins, server.logouts, server.active_sessions) == (1, 1, 0)
-    assert len({record.session_id for record in server.requests if record.path != LOGIN_PATH}) == 1
-
-
 def assert_secret_free(run: Run, airflow: AirflowServices, server: FakeThoughtSpot) -> None:
     """No password or cookie value in XCom, rendered fields, or any log file (tasks' and services')."""
     stored = run.stored_values()
     assert "login" in stored  # the sealed handle is there, so the check below has something to read
-    texts = [*stored.values()] + [path.read_text(errors="replace") for path in airflow.folder.rglob("*.log")]
-    cookies = sent_cookies(server)
-    assert cookies
-    for secret in (*cookies, DEFAULT_PASSWORD):
-        assert not [text for text in texts if secret in text]
+    assert_free_of_secrets([*stored.values(), *log_texts(airflow.folder)], server, DEFAULT_PASSWORD)
 
 
 def test_example_dag_shares_one_session_across_task_processes(
