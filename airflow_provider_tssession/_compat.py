@@ -25,6 +25,9 @@ HOMES: dict[str, tuple[str, ...]] = {
         "airflow.sdk.execution_time.secrets_masker",
         "airflow.utils.log.secrets_masker",
     ),
+    "conf": ("airflow.sdk", "airflow.configuration"),  # 3.1+ | 3.0, 2.11
+    "BaseTrigger": ("airflow.triggers.base",),  # every version
+    "TriggerEvent": ("airflow.triggers.base",),
     # For tests and tools, resolved on first use (DagBag loads the scheduler's models):
     "DagBag": ("airflow.dag_processing.dagbag", "airflow.models.dagbag"),  # 3.2+ | 3.1, 3.0, 2.11
 }
@@ -49,10 +52,11 @@ def resolve(name: str) -> Any:
 
 if TYPE_CHECKING:
     from airflow.dag_processing.dagbag import DagBag
-    from airflow.sdk import BaseHook, BaseOperator, Connection, Context, ObjectStoragePath
+    from airflow.sdk import BaseHook, BaseOperator, Connection, Context, ObjectStoragePath, conf
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
     from airflow.sdk.exceptions import AirflowException
     from airflow.sdk.log import mask_secret
+    from airflow.triggers.base import BaseTrigger, TriggerEvent
 else:
     BaseHook = resolve("BaseHook")
     BaseOperator = resolve("BaseOperator")
@@ -60,6 +64,7 @@ else:
     Context = resolve("Context")
     AirflowException = resolve("AirflowException")
     mask_secret = resolve("mask_secret")
+    conf = resolve("conf")
 
     def __getattr__(name: str) -> Any:
         if name in HOMES:
@@ -71,10 +76,13 @@ __all__ = [
     "AirflowException",
     "BaseHook",
     "BaseOperator",
+    "BaseTrigger",
     "Connection",
     "Context",
     "DagBag",
     "ObjectStoragePath",
+    "TriggerEvent",
+    "conf",
     "mask_secret",
     "redact",
 ]

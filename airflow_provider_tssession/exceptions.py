@@ -104,3 +104,13 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
 
 class ThoughtSpotAuthError(ThoughtSpotApiError):
     """ThoughtSpot rejected the credentials at login; never retried, since retries lock the account."""
+
+
+class ThoughtSpotMaybeSentError(ThoughtSpotError):
+    """A call that changes ThoughtSpot (an import, a deploy) may have been received; it is not sent again."""
+
+    server_may_have_acted = True
+
+
+class ThoughtSpotJobFailedError(ThoughtSpotError):
+    """ThoughtSpot ran the job but reported failure (a FAILED task, per-object errors inside a 200)."""

@@ -37,7 +37,15 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_tssession.operators.data",
                     "airflow_provider_tssession.operators.metadata",
                     "airflow_provider_tssession.operators.users",
+                    "airflow_provider_tssession.operators.tml",
+                    "airflow_provider_tssession.operators.git",
                 ],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "ThoughtSpot",
+                "python-modules": ["airflow_provider_tssession.triggers.tml"],
             }
         ],
         "connection-types": [

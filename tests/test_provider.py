@@ -57,14 +57,22 @@ def test_airflow_lists_the_connection_form_fields() -> None:
     assert "thoughtspot" in behaviours.split()
 
 
-CHEAP_MODULES = ["airflow_provider_tssession.storage", "airflow_provider_tssession.paging"]
+CHEAP_MODULES = [
+    "airflow_provider_tssession.storage",
+    "airflow_provider_tssession.paging",
+    "airflow_provider_tssession.polling",
+    "airflow_provider_tssession.resume",
+    "airflow_provider_tssession.changes",
+    "airflow_provider_tssession.tml_import",
+    "airflow_provider_tssession.tml_export",
+]
 """Modules beside the registered hooks and operators that tasks import at DAG parse time."""
 
 
 def test_importing_hook_and_operators_adds_no_requests_fsspec_or_pyarrow() -> None:
     """Whatever Airflow itself imports (3.3's airflow.sdk loads fsspec, 2.11 loads requests) is not ours."""
     info = get_provider_info()
-    modules = [m for kind in ("hooks", "operators") for entry in info[kind] for m in entry["python-modules"]]
+    modules = [m for kind in ("hooks", "operators", "triggers") for entry in info[kind] for m in entry["python-modules"]]
     code = (
         "import importlib, sys\n"
         "import airflow_provider_tssession._compat\n"
