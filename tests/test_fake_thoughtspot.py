@@ -434,6 +434,8 @@ def test_counters_and_calls_per_session(ts: FakeThoughtSpot) -> None:
         "requests_per_route": {LOGIN_PATH: 2, INFO_PATH: 4, METADATA_LIST_PATH: 1, LOGOUT_PATH: 1},
         "max_in_flight": 1,
         "rate_limited": 0,
+        "imports_submitted": 0,
+        "status_polls": {},
     }
     assert ts.stats() == expected
     assert requests.get(ts.url + "/_fake/stats", timeout=5).json() == expected

@@ -135,6 +135,19 @@ class MetadataObject:
         """The columns of the object's data (a Liveboard's: none)."""
         return self.data.columns if self.data is not None else ()
 
+    def pick_visualizations(self, identifiers: Iterable[str]) -> list[Visualization]:
+        """Select visualizations by GUID or name (all when none given); KeyError names an unknown one."""
+        wanted = list(identifiers)
+        if not wanted:
+            return list(self.visualizations)
+        picked = []
+        for identifier in wanted:
+            viz = next((v for v in self.visualizations if identifier in (v.guid, v.name)), None)
+            if viz is None:
+                raise KeyError(identifier)
+            picked.append(viz)
+        return picked
+
     def replace(self, **changes: object) -> MetadataObject:
         """Copy with ``changes`` (and a new modification time)."""
         changes.setdefault("modified_ms", int(time.time() * 1000))

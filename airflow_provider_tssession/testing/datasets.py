@@ -87,6 +87,10 @@ class DataSet:
         source = self.row
         return DataSet(tuple(columns), self.row_count, lambda row: [source(row)[p] for p in positions])
 
+    def head(self, count: int) -> DataSet:
+        """Return the first ``count`` rows only."""
+        return self if count >= self.row_count else DataSet(self.columns, max(count, 0), self.row)
+
     def rows(self, start: int, stop: int) -> list[Row]:
         """Compute rows ``start`` up to ``stop`` (clipped to the data), computed now."""
         return [list(self.row(i)) for i in range(max(start, 0), min(stop, self.row_count))]

@@ -91,6 +91,7 @@ def handle(state: FakeState, request: Request) -> Response:
     if not route.v2 and "x-requested-by" not in request.headers:
         return flat_error(400, CODE_BAD_REQUEST, "Missing required header X-Requested-By")
     state.limits.wait(request.path)
+    state.imports.settle()
     try:
         return handler(state, request)
     except HttpError as exc:

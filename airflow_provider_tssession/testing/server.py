@@ -7,6 +7,7 @@ The handler only frames HTTP (body, cookies, faults, log); what a route answers 
 from __future__ import annotations
 
 import contextlib
+import math
 import socket
 import ssl
 import sys
@@ -17,12 +18,21 @@ from socketserver import TCPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import protocol, protocol_v2, routes_metadata  # noqa: F401  (each adds its routes to the registry)
+from . import (  # noqa: F401  (each adds its routes to the registry)
+    protocol,
+    protocol_v2,
+    routes_data,
+    routes_metadata,
+    routes_report,
+    routes_tml,
+    routes_vcs,
+)
 from .control import CONTROL_PREFIX, handle_control
 from .protocol_v2 import bearer_token
 from .records import Fault, RequestRecord
 from .registry import handle
 from .state import FakeState
+from .tasks import DEFAULT_ASYNC_IMPORT_SECONDS
 from .wire import CODE_BAD_REQUEST, CODE_INTERNAL, Request, Response, fault_response, flat_error
 
 if TYPE_CHECKING:
@@ -31,6 +41,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from .catalog import Catalog, MetadataObject
+    from .vcs import GitRepo
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
@@ -299,6 +310,7 @@ class FakeThoughtSpot:
         secret_key: str | None = None,
         orgs: Mapping[int, str] | None = None,
         v2_error_nesting: int = 0,
+        async_import_seconds: float = DEFAULT_ASYNC_IMPORT_SECONDS,
     ) -> None:
         self.host = host
         self.port = port
@@ -310,6 +322,7 @@ class FakeThoughtSpot:
             lockout_seconds=lockout_seconds,
         )
         self._state.trust.configure(secret_key=secret_key, orgs=orgs, v2_error_nesting=v2_error_nesting)
+        self.async_import_seconds = async_import_seconds
         self._lifecycle = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -388,9 +401,51 @@ class FakeThoughtSpot:
         """The content model (see ``testing.catalog``): ``get``, ``objects``, ``add``, ``remove``."""
         return self._state.catalog
 
+    @property
+    def git(self) -> GitRepo:
+        """The Git repository behind ``/vcs/git/...``: ``push(branch, files, comment)``, ``branch(name)``."""
+        return self._state.git
+
+    @property
+    def data_row_cap(self) -> int:
+        """The most rows a data query returns (default 100,000, as clusters; raise it per test)."""
+        return self._state.data_row_cap
+
+    @data_row_cap.setter
+    def data_row_cap(self, rows: int) -> None:
+        if rows < 1:
+            raise ValueError("data_row_cap must be >= 1")
+        self._state.data_row_cap = rows
+
+    @property
+    def report_bytes(self) -> int | None:
+        """None (default: real small files), or the size every report answer has, streamed in chunks."""
+        return self._state.report_bytes
+
+    @report_bytes.setter
+    def report_bytes(self, size: int | None) -> None:
+        if size is not None and size < 0:
+            raise ValueError("report_bytes must be >= 0 or None")
+        self._state.report_bytes = size
+
     def add_object(self, obj: MetadataObject) -> MetadataObject:
         """Add a catalog object (or replace the one with its GUID); return it (its GUID is filled in)."""
         return self._state.catalog.add(obj)
+
+    @property
+    def async_import_seconds(self) -> float:
+        """How long an async TML import task takes (IN_QUEUE, then IN_PROGRESS); applies to new tasks."""
+        return self._state.imports.queued_for + self._state.imports.running_for
+
+    @async_import_seconds.setter
+    def async_import_seconds(self, seconds: float) -> None:
+        self.set_async_import_phases(seconds / 2, seconds / 2)
+
+    def set_async_import_phases(self, queued: float, running: float) -> None:
+        """Make new async import tasks spend ``queued`` seconds IN_QUEUE, then ``running`` IN_PROGRESS."""
+        if not all(math.isfinite(value) and value >= 0 for value in (queued, running)):
+            raise ValueError(f"phase lengths must be finite numbers of seconds >= 0, got {queued}, {running}")
+        self._state.imports.queued_for, self._state.imports.running_for = float(queued), float(running)
 
     # introspection -----------------------------------------------------------------------------------
     @property
@@ -426,8 +481,35 @@ class FakeThoughtSpot:
         """How many logged requests hit ``path`` (no query string), optionally only with ``method``."""
         return self._state.count(path, method)
 
+    def requests_per_route(self) -> dict[str, int]:
+        """Path -> requests received (faulted, dropped and refused ones too; control plane excluded)."""
+        return self._state.requests_per_route()
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most protocol requests being answered at the same moment since the last reset."""
+        return self._state.max_in_flight
+
+    @property
+    def rate_limited(self) -> int:
+        """429s sent by the rate limits (not injected faults) since the last reset."""
+        return self._state.limits.rate_limited
+
+    @property
+    def imports_submitted(self) -> int:
+        """TML imports accepted, sync and async (refused ones not counted), since the last reset."""
+        return self._state.imports_submitted
+
+    def status_polls(self) -> dict[str, int]:
+        """Async import task id -> times a status answer reported it."""
+        return dict(self._state.imports.polls)
+
     def stats(self) -> dict[str, object]:
-        """JSON-able summary: logins, failed_logins, logouts, active_sessions, calls_per_session, requests."""
+        """Summarize as JSON-able counters (the same as ``GET /_fake/stats``).
+
+        Keys: logins, failed_logins, logouts, active_sessions, calls_per_session, requests,
+        requests_per_route, max_in_flight, rate_limited, imports_submitted, status_polls.
+        """
         return self._state.stats()
 
     def reset(self) -> None:

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Literal
 
 from .catalog import Catalog, default_objects, user_object
 from .limits import Limits
+from .tasks import AsyncImports
 from .trust import TrustStore
+from .vcs import GitRepo
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 
 REMEMBER_ME_SECONDS = 14 * 24 * 3600.0
 """Idle timeout of a session opened with ``rememberme=true`` (ThoughtSpot: days, not minutes)."""
+
+DATA_ROW_CAP = 100_000
+"""The most rows the data APIs return for one query (DOCS: raisable only by ThoughtSpot Support)."""
 
 LoginOutcome = Literal["ok", "bad", "locked"]
 
@@ -80,6 +85,11 @@ class FakeState:
         self.limits = Limits()
         self._users: dict[str, str] = dict(users or {})
         self.catalog = Catalog(default_objects())
+        self.imports = AsyncImports(self.catalog)
+        self.git = GitRepo()
+        self.data_row_cap = DATA_ROW_CAP
+        self.report_bytes: int | None = None
+        self._imports_submitted = 0
         for name in self._users:
             self._catalog_user(name)
         self._sessions: dict[str, _Session] = {}
@@ -329,7 +339,20 @@ class FakeState:
                 "requests_per_route": dict(self._per_route),
                 "max_in_flight": self._max_in_flight,
                 "rate_limited": self.limits.rate_limited,
+                "imports_submitted": self._imports_submitted,
+                "status_polls": dict(self.imports.polls),
             }
+
+    def count_import(self) -> None:
+        """Count one TML import accepted (sync or async)."""
+        with self._lock:
+            self._imports_submitted += 1
+
+    @property
+    def imports_submitted(self) -> int:
+        """TML imports accepted (sync and async) since the last reset."""
+        with self._lock:
+            return self._imports_submitted
 
     def requests_per_route(self) -> dict[str, int]:
         """Copy path -> requests received (faulted and dropped ones too; control plane excluded)."""
@@ -354,5 +377,7 @@ class FakeState:
             self._logins = self._failed_logins = self._logouts = 0
             self._per_route.clear()
             self._max_in_flight = self._in_flight
+            self._imports_submitted = 0
         self.trust.reset()
         self.limits.reset()
+        self.imports.reset()

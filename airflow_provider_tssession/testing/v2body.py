@@ -11,6 +11,7 @@ from .wire import CODE_BAD_REQUEST, JSON_TYPE
 if TYPE_CHECKING:
     from collections.abc import Collection
 
+    from .catalog import MetadataObject
     from .state import FakeState
     from .wire import Request
 
@@ -127,3 +128,15 @@ class Body:
         if not isinstance(value, dict):
             raise self.bad(name, "an object")
         return Body(self._state, value, f"{self._where}{name}.")
+
+
+def find_object(
+    state: FakeState, body: Body, field: str, type_: str, *, required: bool = True
+) -> MetadataObject:
+    """Read ``field`` and find the ``type_`` object it names (GUID or name); else a 400 naming both."""
+    identifier = body.text(field, required=required)
+    obj = state.catalog.get(identifier, type_)
+    if obj is None:
+        message = f"Invalid value for {field}: no {type_} {identifier!r} found or accessible"
+        raise fail(state, 400, CODE_BAD_REQUEST, message)
+    return obj
