@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
 from airflow_provider_tssession.paging import Page, offset_pages
+from airflow_provider_tssession.testing import FakeThoughtSpot
+from airflow_provider_tssession.testing.catalog import MetadataObject
+from airflow_provider_tssession.testing.paths import METADATA_SEARCH_PATH
+
+SEARCH = "/api/rest/2.0/metadata/search"
 
 
 def source(total: int) -> tuple[list[tuple[int, int]], Any]:
@@ -64,3 +71,47 @@ def test_page_sizes_that_are_not_positive_whole_numbers_are_refused(size: Any) -
     with pytest.raises(ValueError, match="record_size -1"):
         next(offset_pages(fetch, page_size=size))
     assert calls == []
+
+
+# ThoughtSpotHook.paginate over real HTTP, against the stand-in's /metadata/search ----------------------
+NAMES = [f"Page test {n:03d}" for n in range(45)]
+BODY = {
+    "metadata": [{"type": "ANSWER", "name_pattern": "Page test%"}],
+    "sort_options": {"field_name": "NAME"},
+}
+
+
+@pytest.fixture
+def catalog(ts: FakeThoughtSpot) -> FakeThoughtSpot:
+    for name in NAMES:
+        ts.add_object(MetadataObject("ANSWER", name))
+    return ts
+
+
+def offsets(ts: FakeThoughtSpot) -> list[tuple[int, int, int]]:
+    bodies = [(json.loads(r.body), r.status) for r in ts.requests if r.path == METADATA_SEARCH_PATH]
+    return [(body["record_offset"], body["record_size"], status) for body, status in bodies]
+
+
+def test_hook_paginate_yields_every_item_in_order(catalog: FakeThoughtSpot) -> None:
+    with ThoughtSpotHook() as hook:
+        found = [item["metadata_name"] for item in hook.paginate(SEARCH, BODY, page_size=20)]
+    assert found == NAMES
+    assert offsets(catalog) == [(0, 20, 200), (20, 20, 200), (40, 20, 200)]
+
+
+def test_hook_paginate_retries_a_failed_page_not_the_pages_before(catalog: FakeThoughtSpot) -> None:
+    with ThoughtSpotHook() as hook:
+        items = hook.paginate(SEARCH, BODY, page_size=20)
+        first = [next(items) for _ in range(20)]
+        catalog.fail_next(METADATA_SEARCH_PATH, 503)
+        catalog.drop_next(METADATA_SEARCH_PATH)  # and a dropped connection on the retry: still read-only
+        rest = list(items)
+    assert [item["metadata_name"] for item in first + rest] == NAMES
+    assert offsets(catalog) == [(0, 20, 200), (20, 20, 503), (20, 20, 0), (20, 20, 200), (40, 20, 200)]
+
+
+def test_hook_paginate_never_sends_minus_one(catalog: FakeThoughtSpot) -> None:
+    with ThoughtSpotHook() as hook, pytest.raises(ValueError, match="record_size -1"):
+        next(hook.paginate(SEARCH, BODY, page_size=-1))
+    assert offsets(catalog) == []
