@@ -72,7 +72,12 @@ CHEAP_MODULES = [
 def test_importing_hook_and_operators_adds_no_requests_fsspec_or_pyarrow() -> None:
     """Whatever Airflow itself imports (3.3's airflow.sdk loads fsspec, 2.11 loads requests) is not ours."""
     info = get_provider_info()
-    modules = [m for kind in ("hooks", "operators", "triggers") for entry in info[kind] for m in entry["python-modules"]]
+    modules = [
+        m
+        for kind in ("hooks", "operators", "triggers")
+        for entry in info[kind]
+        for m in entry["python-modules"]
+    ]
     code = (
         "import importlib, sys\n"
         "import airflow_provider_tssession._compat\n"
