@@ -4,8 +4,8 @@ The parent sends one JSON command per line on the child's stdin and reads one JS
 ``configure`` (forget counters and sessions, then switch ThoughtSpot's rate limit and per-route latency on
 or off; every client starts with full buckets), ``liveboards`` (add N Liveboards to export), ``answer``
 (an Answer of N generated rows, computed page by page), ``report`` (a Liveboard whose report body has a
-given size), ``stats`` (the stand-in's counters). Counters the routes keep (requests per route, 429s sent,
-most in flight, status polls) come back from ``stats``.
+given size), ``async_imports`` (how long an async TML import takes), ``stats`` (the stand-in's counters:
+requests per route, 429s sent, most in flight, imports submitted, status polls per import).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class DataOpsStandIn:
         self.command("configure", rate_limits=rate_limits, latency=latency or {})
 
     def stats(self) -> dict[str, Any]:
-        """The stand-in's counters since the last ``configure``."""
+        """Return the stand-in's counters since the last ``configure``."""
         return self.command("stats")
 
     def close(self) -> None:
@@ -88,7 +88,7 @@ class DataOpsStandIn:
 
 
 def _limits(fake: FakeThoughtSpot) -> Any:
-    """The stand-in's limits object (rate limits, latency, 429 count)."""
+    """Return the stand-in's limits (rate limits, latency, 429 count); it has no public knob for them."""
     return fake._state.limits
 
 
@@ -115,6 +115,7 @@ def _liveboards(fake: FakeThoughtSpot, command: dict[str, Any]) -> dict[str, Any
 
 
 def _answer_with_rows(fake: FakeThoughtSpot, command: dict[str, Any]) -> dict[str, Any]:
+    """Add an Answer of ``rows`` generated rows and raise the row cap above it."""
     from airflow_provider_tssession.testing.catalog import MetadataObject
     from airflow_provider_tssession.testing.datasets import DataSet
 
@@ -122,42 +123,23 @@ def _answer_with_rows(fake: FakeThoughtSpot, command: dict[str, Any]) -> dict[st
     obj = fake.add_object(
         MetadataObject(type="ANSWER", name=f"bench answer {rows}", data=DataSet.generated(DATA_COLUMNS, rows))
     )
-    _raise_row_cap(fake)
+    fake.data_row_cap = ROW_CAP  # as ThoughtSpot Support can raise it on a cluster
     return {"guid": obj.guid}
 
 
-def _raise_row_cap(fake: FakeThoughtSpot) -> None:
-    """Raise the stand-in's per-query row cap, as ThoughtSpot Support can on a cluster."""
-    for owner in (fake, fake._state):
-        for name in ("set_row_cap", "row_cap"):
-            target = getattr(owner, name, None)
-            if callable(target):
-                target(ROW_CAP)
-                return
-            if isinstance(target, int):
-                setattr(owner, name, ROW_CAP)
-                return
-
-
 def _report(fake: FakeThoughtSpot, command: dict[str, Any]) -> dict[str, Any]:
-    """A Liveboard with one visualization whose CSV report is about ``megabytes`` MB."""
-    from airflow_provider_tssession.testing.catalog import MetadataObject, Visualization
-    from airflow_provider_tssession.testing.datasets import DataSet
+    """Add a Liveboard whose PDF is ``bytes`` long (streamed by the stand-in, never built whole)."""
+    from airflow_provider_tssession.testing.catalog import MetadataObject
 
-    megabytes = float(command["megabytes"])
-    data = DataSet.generated(DATA_COLUMNS, 1)
-    row_bytes = sum(len(chunk) for chunk in DataSet.generated(DATA_COLUMNS, 1000).csv_chunks()) / 1000
-    rows = max(1, int(megabytes * 1024 * 1024 / row_bytes))
-    data = DataSet.generated(DATA_COLUMNS, rows)
-    obj = fake.add_object(
-        MetadataObject(
-            type="LIVEBOARD",
-            name=f"bench report {megabytes:g} MB",
-            visualizations=(Visualization("table", data),),
-        )
-    )
-    _raise_row_cap(fake)
-    return {"guid": obj.guid, "visualization": obj.visualizations[0].guid, "rows": rows}
+    obj = fake.add_object(MetadataObject(type="LIVEBOARD", name="bench report"))
+    fake.report_bytes = int(command["bytes"])
+    return {"guid": obj.guid}
+
+
+def _async_imports(fake: FakeThoughtSpot, command: dict[str, Any]) -> dict[str, Any]:
+    """Make every async TML import take ``seconds`` (half queued, half in progress)."""
+    fake.async_import_seconds = float(command["seconds"])
+    return {}
 
 
 def _stats(fake: FakeThoughtSpot, command: dict[str, Any]) -> dict[str, Any]:
@@ -172,6 +154,7 @@ COMMANDS: dict[str, Callable[[FakeThoughtSpot, dict[str, Any]], dict[str, Any]]]
     "liveboards": _liveboards,
     "answer": _answer_with_rows,
     "report": _report,
+    "async_imports": _async_imports,
     "stats": _stats,
 }
 
