@@ -40,6 +40,8 @@ from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, D
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from standin_v2 import V2Client
+
     from airflow_provider_tssession.testing import FakeThoughtSpot
 
 CONN_ID = "thoughtspot_default"
@@ -124,6 +126,16 @@ def ts(fake_thoughtspot: FakeThoughtSpot, use_connection: Callable[..., str]) ->
     """A running stand-in with ``thoughtspot_default`` pointing at it (no retry delay, 5 s timeout)."""
     use_connection(fake_thoughtspot)
     yield fake_thoughtspot
+
+
+@pytest.fixture
+def v2_client(fake_thoughtspot: FakeThoughtSpot) -> Iterator[V2Client]:
+    """Give a REST v2 client logged in to ``fake_thoughtspot`` (the data-ops stand-in tests use it)."""
+    from standin_v2 import V2Client
+
+    client = V2Client(fake_thoughtspot)
+    yield client
+    client.close()
 
 
 @pytest.fixture

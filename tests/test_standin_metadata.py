@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-import pytest
 import requests
+from standin_v2 import V2Client, error_message
 
 from airflow_provider_tssession.testing import FakeThoughtSpot
 from airflow_provider_tssession.testing.catalog import (
@@ -18,52 +18,39 @@ from airflow_provider_tssession.testing.catalog import (
     MetadataObject,
 )
 from airflow_provider_tssession.testing.paths import METADATA_SEARCH_PATH, TML_EXPORT_PATH
-from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 from airflow_provider_tssession.testing.tml import parse
 from airflow_provider_tssession.testing.yamlish import load
-from tests.standin_v2 import V2Client, error_message
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    pass
 
 
-@pytest.fixture
-def ts() -> Iterator[FakeThoughtSpot]:
-    with FakeThoughtSpot({DEFAULT_USER: DEFAULT_PASSWORD}) as fake:
-        yield fake
-
-
-@pytest.fixture
-def v2(ts: FakeThoughtSpot) -> Iterator[V2Client]:
-    client = V2Client(ts)
-    yield client
-    client.close()
-
-
-def test_search_finds_the_default_catalog_by_type_and_name_pattern(v2: V2Client) -> None:
-    liveboards = v2.ok(METADATA_SEARCH_PATH, {"metadata": [{"type": "LIVEBOARD"}]})
+def test_search_finds_the_default_catalog_by_type_and_name_pattern(v2_client: V2Client) -> None:
+    liveboards = v2_client.ok(METADATA_SEARCH_PATH, {"metadata": [{"type": "LIVEBOARD"}]})
     assert {item["metadata_name"] for item in liveboards} == {"Retail Overview", "Store Performance"}
     assert all(item["metadata_type"] == "LIVEBOARD" for item in liveboards)
-    retail = v2.ok(METADATA_SEARCH_PATH, {"metadata": [{"name_pattern": "retail%"}]})
+    retail = v2_client.ok(METADATA_SEARCH_PATH, {"metadata": [{"name_pattern": "retail%"}]})
     assert {(item["metadata_name"], item["metadata_type"]) for item in retail} == {
         ("Retail Overview", "LIVEBOARD"),
         ("Retail Sales", "LOGICAL_TABLE"),
         ("Retail Snowflake", "CONNECTION"),
     }
-    models = v2.ok(METADATA_SEARCH_PATH, {"metadata": [{"type": "LOGICAL_TABLE", "subtypes": ["WORKSHEET"]}]})
+    models = v2_client.ok(
+        METADATA_SEARCH_PATH, {"metadata": [{"type": "LOGICAL_TABLE", "subtypes": ["WORKSHEET"]}]}
+    )
     assert [item["metadata_id"] for item in models] == [DEFAULT_MODEL_ID]
-    by_guid = v2.ok(METADATA_SEARCH_PATH, {"metadata": [{"identifier": DEFAULT_ANSWER_ID}]})
+    by_guid = v2_client.ok(METADATA_SEARCH_PATH, {"metadata": [{"identifier": DEFAULT_ANSWER_ID}]})
     assert [item["metadata_name"] for item in by_guid] == ["Sales by Region"]
 
 
-def test_search_filters_by_author_and_tag_and_excludes(v2: V2Client) -> None:
-    mine = v2.ok(
+def test_search_filters_by_author_and_tag_and_excludes(v2_client: V2Client) -> None:
+    mine = v2_client.ok(
         METADATA_SEARCH_PATH, {"metadata": [{"type": "ANSWER"}], "created_by_user_identifiers": ["analyst"]}
     )
     assert [item["metadata_name"] for item in mine] == ["Top Products"]
-    certified = v2.ok(METADATA_SEARCH_PATH, {"tag_identifiers": ["Certified"], "record_size": -1})
+    certified = v2_client.ok(METADATA_SEARCH_PATH, {"tag_identifiers": ["Certified"], "record_size": -1})
     assert {item["metadata_name"] for item in certified} == {"Retail Overview", "Retail Sales"}
-    without = v2.ok(
+    without = v2_client.ok(
         METADATA_SEARCH_PATH,
         {"metadata": [{"type": "LIVEBOARD"}], "exclude_objects": [{"identifier": DEFAULT_LIVEBOARD_ID}]},
     )
@@ -71,14 +58,14 @@ def test_search_filters_by_author_and_tag_and_excludes(v2: V2Client) -> None:
 
 
 def test_search_pages_with_record_offset_and_size_until_a_short_page(
-    ts: FakeThoughtSpot, v2: V2Client
+    fake_thoughtspot: FakeThoughtSpot, v2_client: V2Client
 ) -> None:
     for index in range(23):
-        ts.add_object(MetadataObject("ANSWER", f"Paged answer {index:02d}", owner="pager"))
+        fake_thoughtspot.add_object(MetadataObject("ANSWER", f"Paged answer {index:02d}", owner="pager"))
     seen: list[str] = []
     offset = 0
     while True:
-        page = v2.ok(
+        page = v2_client.ok(
             METADATA_SEARCH_PATH,
             {
                 "metadata": [{"type": "ANSWER"}],
@@ -92,12 +79,12 @@ def test_search_pages_with_record_offset_and_size_until_a_short_page(
         if len(page) < 10:
             break
     assert seen == [f"Paged answer {index:02d}" for index in range(23)]
-    default_size = v2.ok(METADATA_SEARCH_PATH, {"metadata": [{"type": "ANSWER"}]})
+    default_size = v2_client.ok(METADATA_SEARCH_PATH, {"metadata": [{"type": "ANSWER"}]})
     assert len(default_size) == 10
 
 
-def test_search_details_headers_and_visualization_headers(v2: V2Client) -> None:
-    [item] = v2.ok(
+def test_search_details_headers_and_visualization_headers(v2_client: V2Client) -> None:
+    [item] = v2_client.ok(
         METADATA_SEARCH_PATH,
         {
             "metadata": [{"identifier": DEFAULT_LIVEBOARD_ID}],
@@ -111,15 +98,15 @@ def test_search_details_headers_and_visualization_headers(v2: V2Client) -> None:
     assert item["metadata_detail"]["liveboard"]["name"] == "Retail Overview"
 
 
-def test_search_rejects_a_bad_field_naming_it(v2: V2Client) -> None:
-    answer = v2.post(METADATA_SEARCH_PATH, {"metadata": [{"type": "DASHBOARD"}]})
+def test_search_rejects_a_bad_field_naming_it(v2_client: V2Client) -> None:
+    answer = v2_client.post(METADATA_SEARCH_PATH, {"metadata": [{"type": "DASHBOARD"}]})
     assert answer.status_code == 400 and "metadata[0].type" in error_message(answer)
-    unauthenticated = requests.post(v2.ts.url + METADATA_SEARCH_PATH, json={}, timeout=5)
+    unauthenticated = requests.post(v2_client.ts.url + METADATA_SEARCH_PATH, json={}, timeout=5)
     assert unauthenticated.status_code == 401
 
 
-def test_export_gives_tml_per_object_and_an_error_inside_the_200(v2: V2Client) -> None:
-    items = v2.ok(
+def test_export_gives_tml_per_object_and_an_error_inside_the_200(v2_client: V2Client) -> None:
+    items = v2_client.ok(
         TML_EXPORT_PATH,
         {
             "metadata": [{"identifier": DEFAULT_LIVEBOARD_ID}, {"identifier": "no-such-guid"}],
@@ -137,8 +124,8 @@ def test_export_gives_tml_per_object_and_an_error_inside_the_200(v2: V2Client) -
     assert "no-such-guid" in items[1]["info"]["status"]["error_message"] and "edoc" not in items[1]
 
 
-def test_export_yaml_and_associated_objects(v2: V2Client) -> None:
-    items = v2.ok(
+def test_export_yaml_and_associated_objects(v2_client: V2Client) -> None:
+    items = v2_client.ok(
         TML_EXPORT_PATH,
         {"metadata": [{"identifier": DEFAULT_ANSWER_ID}], "edoc_format": "YAML", "export_associated": True},
     )
@@ -150,22 +137,28 @@ def test_export_yaml_and_associated_objects(v2: V2Client) -> None:
     assert parse(items[0]["edoc"]).type == "ANSWER"
 
 
-def test_export_error_for_an_object_a_test_marks_unexportable(ts: FakeThoughtSpot, v2: V2Client) -> None:
-    broken = ts.add_object(MetadataObject("ANSWER", "Broken", export_error="Internal error exporting Broken"))
-    [item] = v2.ok(TML_EXPORT_PATH, {"metadata": [{"identifier": broken.guid}]})
+def test_export_error_for_an_object_a_test_marks_unexportable(
+    fake_thoughtspot: FakeThoughtSpot, v2_client: V2Client
+) -> None:
+    broken = fake_thoughtspot.add_object(
+        MetadataObject("ANSWER", "Broken", export_error="Internal error exporting Broken")
+    )
+    [item] = v2_client.ok(TML_EXPORT_PATH, {"metadata": [{"identifier": broken.guid}]})
     assert item["info"]["status"] == {
         "status_code": "ERROR",
         "error_message": "Internal error exporting Broken",
     }
-    by_name = v2.ok(TML_EXPORT_PATH, {"metadata": [{"identifier": "Top Products", "type": "ANSWER"}]})
+    by_name = v2_client.ok(TML_EXPORT_PATH, {"metadata": [{"identifier": "Top Products", "type": "ANSWER"}]})
     assert by_name[0]["info"]["status"]["status_code"] == "OK"
-    missing = v2.post(TML_EXPORT_PATH, {})
+    missing = v2_client.post(TML_EXPORT_PATH, {})
     assert missing.status_code == 400 and "metadata" in error_message(missing)
 
 
-def test_control_plane_adds_objects_with_data_and_visualizations(ts: FakeThoughtSpot, v2: V2Client) -> None:
+def test_control_plane_adds_objects_with_data_and_visualizations(
+    fake_thoughtspot: FakeThoughtSpot, v2_client: V2Client
+) -> None:
     added = requests.post(
-        ts.url + "/_fake/objects",
+        fake_thoughtspot.url + "/_fake/objects",
         json={
             "type": "LIVEBOARD",
             "name": "From another process",
@@ -176,10 +169,12 @@ def test_control_plane_adds_objects_with_data_and_visualizations(ts: FakeThought
     )
     assert added.status_code == 200
     guid = added.json()["guid"]
-    [item] = v2.ok(
+    [item] = v2_client.ok(
         METADATA_SEARCH_PATH, {"metadata": [{"identifier": guid}], "include_visualization_headers": True}
     )
     assert [viz["name"] for viz in item["visualization_headers"]] == ["A", "B"]
-    assert ts.catalog.get(guid) is not None
-    bad = requests.post(ts.url + "/_fake/objects", json={"type": "DASHBOARD", "name": "x"}, timeout=5)
+    assert fake_thoughtspot.catalog.get(guid) is not None
+    bad = requests.post(
+        fake_thoughtspot.url + "/_fake/objects", json={"type": "DASHBOARD", "name": "x"}, timeout=5
+    )
     assert bad.status_code == 400 and "type must be one of" in bad.json()["error"]

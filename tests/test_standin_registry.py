@@ -50,3 +50,28 @@ def test_protocol_modules_only_add_to_the_registry_never_import_each_other() -> 
         imported = _imported_modules(module)
         assert "registry" in imported, module
         assert not imported & (route_modules - {module}), (module, imported & route_modules)
+
+
+def test_the_stand_in_uses_only_the_standard_library_and_itself() -> None:
+    import sys
+
+    for source in sorted(TESTING.glob("*.py")):
+        allowed = set(sys.stdlib_module_names) | ({"pytest"} if source.name == "pytest_plugin.py" else set())
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules = [node.module or ""]
+            else:
+                assert not isinstance(node, ast.ImportFrom) or node.level == 1, source.name  # never ..package
+                continue
+            assert all(name.split(".")[0] in allowed for name in modules), (source.name, modules)
+
+
+def test_the_package_docstring_lists_every_route() -> None:
+    import airflow_provider_tssession.testing as testing
+    from airflow_provider_tssession.testing.registry import ROUTES
+
+    doc = testing.__doc__ or ""
+    missing = [path for path in ROUTES if path.removeprefix("/callosum/v1") not in doc]
+    assert not missing

@@ -8,6 +8,7 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from standin_v2 import V2Client, error_message
 
 from airflow_provider_tssession.testing import FakeThoughtSpot
 from airflow_provider_tssession.testing.catalog import (
@@ -26,28 +27,13 @@ from airflow_provider_tssession.testing.paths import (
     REPORT_LIVEBOARD_PATH,
     SEARCH_DATA_PATH,
 )
-from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
-from tests.standin_v2 import V2Client, error_message
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    pass
 
 
-@pytest.fixture
-def ts() -> Iterator[FakeThoughtSpot]:
-    with FakeThoughtSpot({DEFAULT_USER: DEFAULT_PASSWORD}) as fake:
-        yield fake
-
-
-@pytest.fixture
-def v2(ts: FakeThoughtSpot) -> Iterator[V2Client]:
-    client = V2Client(ts)
-    yield client
-    client.close()
-
-
-def report(v2: V2Client, path: str, body: dict[str, Any]) -> bytes:
-    answer = v2.post(path, body, headers={"Accept": "application/octet-stream"})
+def report(v2_client: V2Client, path: str, body: dict[str, Any]) -> bytes:
+    answer = v2_client.post(path, body, headers={"Accept": "application/octet-stream"})
     assert answer.status_code == 200, answer.text[:300]
     assert answer.headers["Content-Type"] == "application/octet-stream"
     return answer.content
@@ -57,17 +43,17 @@ def rows_of(text: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.decode())))
 
 
-def test_liveboard_reports_carry_real_signatures(v2: V2Client) -> None:
+def test_liveboard_reports_carry_real_signatures(v2_client: V2Client) -> None:
     pdf = report(
-        v2, REPORT_LIVEBOARD_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "file_format": "PDF"}
+        v2_client, REPORT_LIVEBOARD_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "file_format": "PDF"}
     )
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     png = report(
-        v2, REPORT_LIVEBOARD_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "file_format": "PNG"}
+        v2_client, REPORT_LIVEBOARD_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "file_format": "PNG"}
     )
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     xlsx = report(
-        v2, REPORT_LIVEBOARD_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "file_format": "XLSX"}
+        v2_client, REPORT_LIVEBOARD_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "file_format": "XLSX"}
     )
     with zipfile.ZipFile(io.BytesIO(xlsx)) as book:
         workbook = book.read("xl/workbook.xml").decode()
@@ -78,16 +64,16 @@ def test_liveboard_reports_carry_real_signatures(v2: V2Client) -> None:
         ]
 
 
-def test_liveboard_csv_is_a_zip_of_one_csv_per_visualization_and_plain_for_one(v2: V2Client) -> None:
+def test_liveboard_csv_is_a_zip_of_one_csv_per_visualization_and_plain_for_one(v2_client: V2Client) -> None:
     packed = report(
-        v2, REPORT_LIVEBOARD_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID}
+        v2_client, REPORT_LIVEBOARD_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID}
     )  # CSV by default
     with zipfile.ZipFile(io.BytesIO(packed)) as archive:
         assert sorted(archive.namelist()) == ["Monthly Sales.csv", "Sales by Region.csv"]
         monthly = rows_of(archive.read("Monthly Sales.csv"))
     assert monthly[0] == ["Month", "Sales"] and len(monthly) == 13
     one = report(
-        v2,
+        v2_client,
         REPORT_LIVEBOARD_PATH,
         {
             "metadata_identifier": DEFAULT_LIVEBOARD_ID,
@@ -97,47 +83,51 @@ def test_liveboard_csv_is_a_zip_of_one_csv_per_visualization_and_plain_for_one(v
     )
     assert rows_of(one)[0] == ["Region", "Sales"]
     single = report(
-        v2,
+        v2_client,
         REPORT_LIVEBOARD_PATH,
         {"metadata_identifier": DEFAULT_SINGLE_VIZ_LIVEBOARD_ID, "file_format": "CSV"},
     )
     assert rows_of(single)[0] == ["Store", "Sales"] and len(rows_of(single)) == 51
 
 
-def test_answer_report_is_csv_by_default_and_every_format_works(v2: V2Client) -> None:
-    table = rows_of(report(v2, REPORT_ANSWER_PATH, {"metadata_identifier": DEFAULT_ANSWER_ID}))
+def test_answer_report_is_csv_by_default_and_every_format_works(v2_client: V2Client) -> None:
+    table = rows_of(report(v2_client, REPORT_ANSWER_PATH, {"metadata_identifier": DEFAULT_ANSWER_ID}))
     assert table[0] == ["Region", "Sales"] and len(table) == 6
     for file_format, magic in (("PDF", b"%PDF-"), ("PNG", b"\x89PNG"), ("XLSX", b"PK\x03\x04")):
         assert report(
-            v2, REPORT_ANSWER_PATH, {"metadata_identifier": DEFAULT_ANSWER_ID, "file_format": file_format}
+            v2_client,
+            REPORT_ANSWER_PATH,
+            {"metadata_identifier": DEFAULT_ANSWER_ID, "file_format": file_format},
         ).startswith(magic)
 
 
-def test_a_big_report_streams_in_chunks(v2: V2Client, ts: FakeThoughtSpot) -> None:
-    ts.report_bytes = 20 * 1024 * 1024 + 7
-    answer = v2.post(
+def test_a_big_report_streams_in_chunks(v2_client: V2Client, fake_thoughtspot: FakeThoughtSpot) -> None:
+    fake_thoughtspot.report_bytes = 20 * 1024 * 1024 + 7
+    answer = v2_client.post(
         REPORT_LIVEBOARD_PATH,
         {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "file_format": "PDF"},
         stream=True,
     )
-    assert answer.status_code == 200 and answer.headers["Content-Length"] == str(ts.report_bytes)
+    assert answer.status_code == 200 and answer.headers["Content-Length"] == str(
+        fake_thoughtspot.report_bytes
+    )
     size, first, last = 0, b"", b""
     for chunk in answer.iter_content(256 * 1024):
         first = first or chunk
         size, last = size + len(chunk), (last + chunk)[-16:]
-    assert size == ts.report_bytes and first.startswith(b"%PDF-") and last.endswith(b"%%EOF\n")
+    assert size == fake_thoughtspot.report_bytes and first.startswith(b"%PDF-") and last.endswith(b"%%EOF\n")
 
 
-def test_report_errors_are_json_naming_the_field(v2: V2Client) -> None:
-    unknown = v2.post(REPORT_LIVEBOARD_PATH, {"metadata_identifier": "nope"})
+def test_report_errors_are_json_naming_the_field(v2_client: V2Client) -> None:
+    unknown = v2_client.post(REPORT_LIVEBOARD_PATH, {"metadata_identifier": "nope"})
     assert unknown.status_code == 400 and "metadata_identifier" in error_message(unknown)
     assert unknown.headers["Content-Type"] == "application/json"
-    wrong_viz = v2.post(
+    wrong_viz = v2_client.post(
         REPORT_LIVEBOARD_PATH,
         {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "visualization_identifiers": ["x"]},
     )
     assert wrong_viz.status_code == 400 and "Visualization x" in error_message(wrong_viz)
-    bad_format = v2.post(
+    bad_format = v2_client.post(
         REPORT_ANSWER_PATH, {"metadata_identifier": DEFAULT_ANSWER_ID, "file_format": "DOCX"}
     )
     assert bad_format.status_code == 400 and "file_format" in error_message(bad_format)
@@ -145,12 +135,12 @@ def test_report_errors_are_json_naming_the_field(v2: V2Client) -> None:
 
 # data --------------------------------------------------------------------------------------------------
 def page_through(
-    v2: V2Client, path: str, body: dict[str, Any], size: int
+    v2_client: V2Client, path: str, body: dict[str, Any], size: int
 ) -> tuple[list[Any], dict[str, Any]]:
     rows: list[Any] = []
     offset = 0
     while True:
-        answer = v2.ok(path, {**body, "record_offset": offset, "record_size": size})
+        answer = v2_client.ok(path, {**body, "record_offset": offset, "record_size": size})
         [content] = answer["contents"]
         rows += content["data_rows"]
         offset += content["returned_data_row_count"]
@@ -158,28 +148,36 @@ def page_through(
             return rows, content
 
 
-def test_answer_data_pages_until_available_and_is_deterministic(v2: V2Client, ts: FakeThoughtSpot) -> None:
-    ts.add_object(MetadataObject("ANSWER", "Mid-size", data=DataSet.generated(["Store", "Revenue"], 2345)))
-    rows, last = page_through(v2, ANSWER_DATA_PATH, {"metadata_identifier": "Mid-size"}, 1000)
+def test_answer_data_pages_until_available_and_is_deterministic(
+    v2_client: V2Client, fake_thoughtspot: FakeThoughtSpot
+) -> None:
+    fake_thoughtspot.add_object(
+        MetadataObject("ANSWER", "Mid-size", data=DataSet.generated(["Store", "Revenue"], 2345))
+    )
+    rows, last = page_through(v2_client, ANSWER_DATA_PATH, {"metadata_identifier": "Mid-size"}, 1000)
     assert (
         len(rows) == 2345 and last["sampling_ratio"] == 1.0 and last["column_names"] == ["Store", "Revenue"]
     )
-    again, _ = page_through(v2, ANSWER_DATA_PATH, {"metadata_identifier": "Mid-size"}, 700)
+    again, _ = page_through(v2_client, ANSWER_DATA_PATH, {"metadata_identifier": "Mid-size"}, 700)
     assert again == rows and rows[0] == ["Store 1", rows[0][1]] and isinstance(rows[0][1], float)
-    default = v2.ok(ANSWER_DATA_PATH, {"metadata_identifier": DEFAULT_ANSWER_ID})["contents"][0]
+    default = v2_client.ok(ANSWER_DATA_PATH, {"metadata_identifier": DEFAULT_ANSWER_ID})["contents"][0]
     assert default["returned_data_row_count"] == 5 and default["record_size"] == 10
 
 
-def test_a_million_rows_stop_at_the_cap_unless_a_test_raises_it(v2: V2Client, ts: FakeThoughtSpot) -> None:
-    ts.add_object(MetadataObject("ANSWER", "Huge", data=DataSet.generated(["Id", "Amount"], 1_000_000)))
-    capped = v2.ok(
+def test_a_million_rows_stop_at_the_cap_unless_a_test_raises_it(
+    v2_client: V2Client, fake_thoughtspot: FakeThoughtSpot
+) -> None:
+    fake_thoughtspot.add_object(
+        MetadataObject("ANSWER", "Huge", data=DataSet.generated(["Id", "Amount"], 1_000_000))
+    )
+    capped = v2_client.ok(
         ANSWER_DATA_PATH, {"metadata_identifier": "Huge", "record_offset": 99_990, "record_size": 50}
     )
     [content] = capped["contents"]
     assert content["available_data_row_count"] == 100_000 and content["returned_data_row_count"] == 10
     assert content["sampling_ratio"] == pytest.approx(0.1)
-    ts.data_row_cap = 2_000_000
-    tail = v2.ok(
+    fake_thoughtspot.data_row_cap = 2_000_000
+    tail = v2_client.ok(
         ANSWER_DATA_PATH, {"metadata_identifier": "Huge", "record_offset": 999_990, "record_size": 50}
     )
     [content] = tail["contents"]
@@ -187,35 +185,37 @@ def test_a_million_rows_stop_at_the_cap_unless_a_test_raises_it(v2: V2Client, ts
     assert content["data_rows"][-1][0] == "Id 1000000" and content["sampling_ratio"] == 1.0
 
 
-def test_full_rows_are_objects_compact_rows_are_arrays(v2: V2Client) -> None:
+def test_full_rows_are_objects_compact_rows_are_arrays(v2_client: V2Client) -> None:
     body = {"metadata_identifier": DEFAULT_ANSWER_ID, "record_size": 2}
-    compact = v2.ok(ANSWER_DATA_PATH, body)["contents"][0]["data_rows"]
-    full = v2.ok(ANSWER_DATA_PATH, {**body, "data_format": "FULL"})["contents"][0]["data_rows"]
+    compact = v2_client.ok(ANSWER_DATA_PATH, body)["contents"][0]["data_rows"]
+    full = v2_client.ok(ANSWER_DATA_PATH, {**body, "data_format": "FULL"})["contents"][0]["data_rows"]
     assert full == [{"Region": row[0], "Sales": row[1]} for row in compact]
 
 
-def test_liveboard_data_has_one_content_per_visualization(v2: V2Client) -> None:
-    answer = v2.ok(LIVEBOARD_DATA_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "record_size": -1})
+def test_liveboard_data_has_one_content_per_visualization(v2_client: V2Client) -> None:
+    answer = v2_client.ok(
+        LIVEBOARD_DATA_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "record_size": -1}
+    )
     assert [c["visualization_id"] for c in answer["contents"]] == list(DEFAULT_VIZ_IDS)
     assert [c["returned_data_row_count"] for c in answer["contents"]] == [5, 12]
-    one = v2.ok(
+    one = v2_client.ok(
         LIVEBOARD_DATA_PATH,
         {"metadata_identifier": "Retail Overview", "visualization_identifiers": ["Monthly Sales"]},
     )
     assert [c["visualization_name"] for c in one["contents"]] == ["Monthly Sales"]
 
 
-def test_searchdata_answers_column_tokens_of_a_table(v2: V2Client) -> None:
+def test_searchdata_answers_column_tokens_of_a_table(v2_client: V2Client) -> None:
     rows, last = page_through(
-        v2,
+        v2_client,
         SEARCH_DATA_PATH,
         {"query_string": "[Region] [Sales]", "logical_table_identifier": DEFAULT_TABLE_ID},
         400,
     )
     assert last["column_names"] == ["Region", "Sales"] and len(rows) == 1000
-    unknown = v2.post(
+    unknown = v2_client.post(
         SEARCH_DATA_PATH, {"query_string": "[Region] [Colour]", "logical_table_identifier": DEFAULT_TABLE_ID}
     )
     assert unknown.status_code == 400 and "[Colour]" in error_message(unknown)
-    missing = v2.post(SEARCH_DATA_PATH, {"query_string": "[Region]"})
+    missing = v2_client.post(SEARCH_DATA_PATH, {"query_string": "[Region]"})
     assert missing.status_code == 400 and "logical_table_identifier" in error_message(missing)

@@ -52,6 +52,38 @@ REST v2, bearer tokens, trusted authentication and orgs (``protocol_v2``; v2 bod
   "debug"}}}``, 1 ``{"error":{"message":{"debug"}}}``, 2 ``{"error":{"message":{"debug":{"code","debug"}}}}``.
   ``GET /api/rest/2.0/auth/session/user`` reports ``current_org``.
 
+REST v2 data-ops (``routes_*``; every one is ``POST`` with a JSON body, needs a session cookie or bearer
+token, else 401, and answers 400 naming the bad field; the facts and ThoughtSpot's spec they follow are in
+each module's docstring). Content comes from the catalog (``testing.catalog``: a default catalog, objects
+tests add):
+
+- ``/api/rest/2.0/metadata/search``: ``metadata`` [{identifier, obj_identifier, name_pattern (``%``), type,
+  subtypes}], ``created_by_user_identifiers``, ``modified_by_user_identifiers``, ``tag_identifiers``,
+  ``exclude_objects``, ``include_*``, ``sort_options``, ``record_offset``/``record_size`` (10; -1 all).
+- ``/api/rest/2.0/metadata/tml/export``: one item per object, ``{"info": {..., "status": {"status_code"}},
+  "edoc"}``; a missing or unexportable object is a per-object ERROR inside the 200. JSON or YAML,
+  ``export_associated``, ``export_fqn``.
+- ``/api/rest/2.0/metadata/tml/import``: ``import_policy`` PARTIAL (default), PARTIAL_OBJECT, ALL_OR_NONE,
+  VALIDATE_ONLY; per-object ``{"response": {"status", "header"}}``; the catalog changes.
+- ``/api/rest/2.0/metadata/tml/async/import`` (default PARTIAL_OBJECT),
+  ``/api/rest/2.0/metadata/tml/async/status``: tasks IN_QUEUE -> IN_PROGRESS -> COMPLETED (per-object
+  results) or FAILED; at most 100 active tasks; ``record_size`` at most 50 (default 5).
+- ``/api/rest/2.0/report/liveboard``, ``/api/rest/2.0/report/answer``: ``application/octet-stream`` PDF,
+  PNG, XLSX, CSV (default); several visualizations' CSV is one ZIP.
+- ``/api/rest/2.0/searchdata``, ``/api/rest/2.0/metadata/answer/data``,
+  ``/api/rest/2.0/metadata/liveboard/data``: pages of rows (COMPACT arrays, FULL objects),
+  ``available_data_row_count``, ``sampling_ratio``, at most ``data_row_cap`` (100,000) rows per query.
+- ``/api/rest/2.0/users/import``, ``/api/rest/2.0/groups/import`` (``dry_run`` true when absent,
+  ``delete_unspecified_*``), ``/api/rest/2.0/users/search``.
+- ``/api/rest/2.0/vcs/git/branches/commit``, ``/api/rest/2.0/vcs/git/commits/deploy``,
+  ``/api/rest/2.0/vcs/git/commits/search`` (an in-memory repository, ``FakeThoughtSpot.git``).
+
+Limits, off by default: ``set_rate_limits()`` (100 requests/s per client IP + burst 10, the async status
+route 100/minute + burst 100, then 429 with ``Retry-After``), ``set_latency(path, seconds)``. Knobs:
+``async_import_seconds`` / ``set_async_import_phases(queued, running)``, ``data_row_cap``, ``report_bytes``.
+Counters: ``requests_per_route()``, ``status_polls()``, ``imports_submitted``, ``max_in_flight``,
+``rate_limited`` (all in ``stats()``).
+
 Control plane over HTTP (no auth, no X-Requested-By; never faulted, never logged):
 
 - ``GET /_fake/stats`` -> 200 JSON of ``stats()``
@@ -63,16 +95,27 @@ Control plane over HTTP (no auth, no X-Requested-By; never faulted, never logged
 - ``POST /_fake/expire`` -> 204 (all sessions end)
 - ``POST /_fake/users`` JSON ``{"name": ..., "password": ...}`` -> 204
 - ``POST /_fake/lock`` JSON ``{"name": ...}`` -> 204
+- ``POST /_fake/objects`` JSON ``{"type", "name", "guid"?, "owner"?, "subtype"?, "columns"?, "rows"?
+  (generated) or "data"? (rows), "visualizations"? [{"name", "columns", "rows"|"data"}], "tables"?,
+  "connection"?, "tags"?, "properties"?, "export_error"?}`` -> 200 ``{"guid", "visualizations"}``
+- ``POST /_fake/limits`` JSON ``{"rate_limits": true|false|{RateLimits fields}, "latency": {"<path>"|"*":
+  seconds}}`` -> 204
+- ``GET|POST /_fake/knobs`` JSON ``{"async_import_seconds"|"async_queued_seconds", "data_row_cap",
+  "report_bytes"}`` -> 200 the current knobs | 204
 - bad control input -> 400 ``{"error": "..."}``
 
 HTTPS: pass ``ssl_context`` (a server-side ``ssl.SSLContext``); ``url`` then starts with ``https://``.
 
 CLI: ``python -m airflow_provider_tssession.testing --port 0 --user tsadmin:secret`` (also ``--secret-key``,
-``--org ID:NAME``).
+``--org ID:NAME``, ``--v2-error-nesting``, ``--async-import-seconds``, ``--data-row-cap``, ``--report-bytes``,
+``--rate-limits``, ``--latency PATH=SECONDS``).
 """
 
 from __future__ import annotations
 
+from .catalog import MetadataObject, Visualization
+from .datasets import DataSet
+from .limits import RATE_LIMITS, RateLimits
 from .protocol import (
     ASSIGN_TAG_PATH,
     INFO_PATH,
@@ -103,6 +146,7 @@ __all__ = [
     "LOGOUT_PATH",
     "METADATA_LIST_PATH",
     "ORGS_PATH",
+    "RATE_LIMITS",
     "REMEMBER_ME_SECONDS",
     "TOKEN_FULL_PATH",
     "TOKEN_LOGIN_PATH",
@@ -113,8 +157,12 @@ __all__ = [
     "V2_LOGIN_PATH",
     "V2_LOGOUT_PATH",
     "V2_USER_PATH",
+    "DataSet",
     "FakeThoughtSpot",
     "Fault",
     "FaultKind",
+    "MetadataObject",
+    "RateLimits",
     "RequestRecord",
+    "Visualization",
 ]

@@ -6,11 +6,13 @@ Control requests need no auth and no X-Requested-By, are never faulted and never
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 
 from .catalog import MetadataObject, Visualization
 from .datasets import DataSet
+from .limits import RATE_LIMITS, RateLimits
 from .records import FAULT_KINDS, Fault
 from .state import FakeState
 from .wire import Request, Response, json_response
@@ -199,6 +201,60 @@ def _object(state: FakeState, request: Request) -> Response:
     return json_response(200, {"guid": obj.guid, "visualizations": [v.guid for v in obj.visualizations]})
 
 
+def _limits(state: FakeState, request: Request) -> Response:
+    """Switch rate limits (``true``, ``false``/``null`` or RateLimits fields) and set ``latency`` per path."""
+    data = _json_object(request)
+    if "rate_limits" in data:
+        raw = data["rate_limits"]
+        if raw is True:
+            state.limits.set_rate_limits(RATE_LIMITS)
+        elif raw is None or raw is False:
+            state.limits.set_rate_limits(None)
+        elif isinstance(raw, dict):
+            state.limits.set_rate_limits(RateLimits(**raw))  # TypeError (400) names an unknown field
+        else:
+            raise _BadControlRequest("rate_limits must be true, false, null or an object")
+    latency = data.get("latency", {})
+    if not isinstance(latency, dict):
+        raise _BadControlRequest('latency must be an object of path (or "*") -> seconds')
+    for path in latency:
+        state.limits.set_latency(None if path == "*" else path, _number(latency, path, 0.0))
+    return Response(204)
+
+
+def _knobs(state: FakeState, request: Request) -> Response:
+    """Set ``async_import_seconds`` (or ``async_queued_seconds``), ``data_row_cap``, ``report_bytes``."""
+    data = _json_object(request)
+    imports = state.imports
+    if "async_import_seconds" in data:
+        total = _number(data, "async_import_seconds", 0.0)
+        imports.set_phases(total / 2, total / 2)
+    if "async_queued_seconds" in data:
+        imports.set_phases(_number(data, "async_queued_seconds", 0.0), imports.running_for)
+    if "data_row_cap" in data:
+        state.set_data_row_cap(int(_number(data, "data_row_cap", 0)))
+    if "report_bytes" in data:
+        raw = data["report_bytes"]
+        state.set_report_bytes(None if raw is None else int(_number(data, "report_bytes", 0)))
+    return Response(204)
+
+
+def _show_knobs(state: FakeState, request: Request) -> Response:
+    """Report every knob's current value (limits and latency included)."""
+    rates = state.limits.rate_limits
+    return json_response(
+        200,
+        {
+            "async_queued_seconds": state.imports.queued_for,
+            "async_running_seconds": state.imports.running_for,
+            "data_row_cap": state.data_row_cap,
+            "report_bytes": state.report_bytes,
+            "rate_limits": None if rates is None else dataclasses.asdict(rates),
+            "latency": {path or "*": seconds for path, seconds in state.limits.latency().items()},
+        },
+    )
+
+
 _ROUTES: dict[str, dict[str, _Handler]] = {
     "/_fake/stats": {"GET": _stats},
     "/_fake/requests": {"GET": _requests},
@@ -208,4 +264,6 @@ _ROUTES: dict[str, dict[str, _Handler]] = {
     "/_fake/users": {"POST": _user},
     "/_fake/lock": {"POST": _lock},
     "/_fake/objects": {"POST": _object},
+    "/_fake/limits": {"POST": _limits},
+    "/_fake/knobs": {"POST": _knobs, "GET": _show_knobs},
 }

@@ -38,6 +38,10 @@ class RateLimits:
     status_burst: int = 100
 
 
+RATE_LIMITS = RateLimits()
+"""ThoughtSpot's documented limits (what ``FakeThoughtSpot.set_rate_limits()`` enforces by default)."""
+
+
 class _Bucket:
     __slots__ = ("capacity", "rate", "tokens", "updated")
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from . import tml
 from .paths import ANSWER_DATA_PATH, LIVEBOARD_DATA_PATH, SEARCH_DATA_PATH
 from .registry import Route, add_routes, authenticate, fail
-from .v2body import Body, find_object
+from .v2body import Body, find_object, find_visualizations
 from .wire import CODE_BAD_REQUEST, json_response
 
 if TYPE_CHECKING:
@@ -87,12 +87,7 @@ def _liveboard_data(state: FakeState, request: Request) -> Response:
     authenticate(state, request, v2=True)
     body = Body.of(state, request, optional=False)
     obj = find_object(state, body, "metadata_identifier", "LIVEBOARD")
-    try:
-        vizzes = obj.pick_visualizations(body.strings("visualization_identifiers"))
-    except KeyError as exc:
-        raise fail(
-            state, 400, CODE_BAD_REQUEST, f"Visualization {exc.args[0]} is not on Liveboard {obj.name}"
-        ) from None
+    vizzes = find_visualizations(state, body, obj)
     offset, size, full = _paging(body)
     contents = []
     for viz in vizzes:

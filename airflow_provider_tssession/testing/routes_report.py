@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import formats
 from .paths import REPORT_ANSWER_PATH, REPORT_LIVEBOARD_PATH
 from .registry import Route, add_routes, authenticate, fail
-from .v2body import Body, find_object
+from .v2body import Body, find_object, find_visualizations
 from .wire import BINARY_TYPE, CODE_BAD_REQUEST, Response
 
 if TYPE_CHECKING:
@@ -63,12 +63,7 @@ def _liveboard(state: FakeState, request: Request) -> Response:
     body = Body.of(state, request, optional=False)
     obj = find_object(state, body, "metadata_identifier", "LIVEBOARD")
     file_format = body.choice("file_format", FORMATS, "CSV")
-    try:
-        vizzes = obj.pick_visualizations(body.strings("visualization_identifiers"))
-    except KeyError as exc:
-        raise fail(
-            state, 400, CODE_BAD_REQUEST, f"Visualization {exc.args[0]} is not on Liveboard {obj.name}"
-        ) from None
+    vizzes = find_visualizations(state, body, obj)
     body.strings("tab_identifiers")
     if file_format == "PNG":
         vizzes = vizzes[:1]  # from 10.9 a PNG shows one tab; the stand-in's Liveboards have one tab

@@ -7,7 +7,6 @@ The handler only frames HTTP (body, cookies, faults, log); what a route answers 
 from __future__ import annotations
 
 import contextlib
-import math
 import socket
 import ssl
 import sys
@@ -25,9 +24,11 @@ from . import (  # noqa: F401  (each adds its routes to the registry)
     routes_metadata,
     routes_report,
     routes_tml,
+    routes_users,
     routes_vcs,
 )
 from .control import CONTROL_PREFIX, handle_control
+from .limits import RATE_LIMITS, RateLimits
 from .protocol_v2 import bearer_token
 from .records import Fault, RequestRecord
 from .registry import handle
@@ -311,6 +312,7 @@ class FakeThoughtSpot:
         orgs: Mapping[int, str] | None = None,
         v2_error_nesting: int = 0,
         async_import_seconds: float = DEFAULT_ASYNC_IMPORT_SECONDS,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -323,6 +325,7 @@ class FakeThoughtSpot:
         )
         self._state.trust.configure(secret_key=secret_key, orgs=orgs, v2_error_nesting=v2_error_nesting)
         self.async_import_seconds = async_import_seconds
+        self.set_rate_limits(rate_limits)
         self._lifecycle = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -413,9 +416,7 @@ class FakeThoughtSpot:
 
     @data_row_cap.setter
     def data_row_cap(self, rows: int) -> None:
-        if rows < 1:
-            raise ValueError("data_row_cap must be >= 1")
-        self._state.data_row_cap = rows
+        self._state.set_data_row_cap(rows)
 
     @property
     def report_bytes(self) -> int | None:
@@ -424,9 +425,7 @@ class FakeThoughtSpot:
 
     @report_bytes.setter
     def report_bytes(self, size: int | None) -> None:
-        if size is not None and size < 0:
-            raise ValueError("report_bytes must be >= 0 or None")
-        self._state.report_bytes = size
+        self._state.set_report_bytes(size)
 
     def add_object(self, obj: MetadataObject) -> MetadataObject:
         """Add a catalog object (or replace the one with its GUID); return it (its GUID is filled in)."""
@@ -443,9 +442,16 @@ class FakeThoughtSpot:
 
     def set_async_import_phases(self, queued: float, running: float) -> None:
         """Make new async import tasks spend ``queued`` seconds IN_QUEUE, then ``running`` IN_PROGRESS."""
-        if not all(math.isfinite(value) and value >= 0 for value in (queued, running)):
-            raise ValueError(f"phase lengths must be finite numbers of seconds >= 0, got {queued}, {running}")
-        self._state.imports.queued_for, self._state.imports.running_for = float(queued), float(running)
+        self._state.imports.set_phases(queued, running)
+
+    # limits ----------------------------------------------------------------------------------------
+    def set_rate_limits(self, limits: RateLimits | None = RATE_LIMITS) -> None:
+        """Enforce ThoughtSpot's rate limits (default: as documented; None: off, the default) from now on."""
+        self._state.limits.set_rate_limits(limits)
+
+    def set_latency(self, path: str | None, seconds: float) -> None:
+        """Answer every request to ``path`` (None: all paths) ``seconds`` late, until set to 0 or reset()."""
+        self._state.limits.set_latency(path, seconds)
 
     # introspection -----------------------------------------------------------------------------------
     @property
@@ -513,7 +519,11 @@ class FakeThoughtSpot:
         return self._state.stats()
 
     def reset(self) -> None:
-        """Clear counters, log, sessions, faults and lockouts; users stay."""
+        """Clear counters, log, sessions, faults, lockouts, async tasks, rate limits and latency.
+
+        Users, the catalog, the Git repository and the knobs (async_import_seconds, data_row_cap,
+        report_bytes) stay.
+        """
         self._state.reset()
 
     # faults ------------------------------------------------------------------------------------------

@@ -343,6 +343,18 @@ class FakeState:
                 "status_polls": dict(self.imports.polls),
             }
 
+    def set_data_row_cap(self, rows: int) -> None:
+        """Return at most ``rows`` rows per data query (clusters: 100,000)."""
+        if rows < 1:
+            raise ValueError("data_row_cap must be >= 1")
+        self.data_row_cap = rows
+
+    def set_report_bytes(self, size: int | None) -> None:
+        """Make every report ``size`` bytes of filler after the real signature (None: real small files)."""
+        if size is not None and size < 0:
+            raise ValueError("report_bytes must be >= 0 or None")
+        self.report_bytes = size
+
     def count_import(self) -> None:
         """Count one TML import accepted (sync or async)."""
         with self._lock:

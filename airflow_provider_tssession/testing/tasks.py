@@ -8,6 +8,7 @@ Tasks settle when any request arrives, so the catalog changes even if nobody pol
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import uuid
@@ -104,7 +105,12 @@ class AsyncImports:
         self._next_due: float | None = None
         self.queued_for = self.running_for = DEFAULT_ASYNC_IMPORT_SECONDS / 2
         self.polls: dict[str, int] = {}
-        self.submitted = 0
+
+    def set_phases(self, queued: float, running: float) -> None:
+        """Make new tasks spend ``queued`` seconds IN_QUEUE, then ``running`` IN_PROGRESS."""
+        if not all(math.isfinite(value) and value >= 0 for value in (queued, running)):
+            raise ValueError(f"phase lengths must be finite numbers of seconds >= 0, got {queued}, {running}")
+        self.queued_for, self.running_for = float(queued), float(running)
 
     def submit(
         self, tmls: Sequence[str], *, policy: str, create_new: bool, author: str, org_id: int
@@ -114,7 +120,6 @@ class AsyncImports:
         now = time.time()
         stamp = time.strftime("%d:%b:%Y-%H:%M:%S", time.gmtime(now))
         with self._lock:
-            self.submitted += 1
             task = _Task(
                 str(uuid.uuid4()),
                 f"ASYNC_TML_{stamp}",
@@ -209,5 +214,4 @@ class AsyncImports:
         with self._lock:
             self._tasks.clear()
             self.polls.clear()
-            self.submitted = 0
             self._next_due = None

@@ -11,7 +11,7 @@ from .wire import CODE_BAD_REQUEST, JSON_TYPE
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from .catalog import MetadataObject
+    from .catalog import MetadataObject, Visualization
     from .state import FakeState
     from .wire import Request
 
@@ -140,3 +140,12 @@ def find_object(
         message = f"Invalid value for {field}: no {type_} {identifier!r} found or accessible"
         raise fail(state, 400, CODE_BAD_REQUEST, message)
     return obj
+
+
+def find_visualizations(state: FakeState, body: Body, liveboard: MetadataObject) -> list[Visualization]:
+    """Read ``visualization_identifiers`` (GUIDs or names; none: all); an unknown one is a 400 naming it."""
+    try:
+        return liveboard.pick_visualizations(body.strings("visualization_identifiers"))
+    except KeyError as exc:
+        message = f"Visualization {exc.args[0]} is not on Liveboard {liveboard.name}"
+        raise fail(state, 400, CODE_BAD_REQUEST, message) from None
