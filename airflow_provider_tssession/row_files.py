@@ -40,12 +40,12 @@ def cell(value: Any) -> Any:
 
 
 class _Csv:
-    """RFC 4180 quoting, Unix line ends, a header row of the column names."""
+    """RFC 4180: quoting as needed, CRLF line ends; a header row of the column names."""
 
     binary = False
 
     def __init__(self, stream: IO[Any], columns: Sequence[str]) -> None:
-        self._csv = csv.writer(stream, lineterminator="\n")
+        self._csv = csv.writer(stream, lineterminator="\r\n")
         self._csv.writerow(columns)
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:

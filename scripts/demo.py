@@ -1,8 +1,12 @@
 """`make demo`: run each example DAG with `airflow dags test` against the local ThoughtSpot stand-in.
 
 It creates a private AIRFLOW_HOME under .demo/, migrates its SQLite metadata DB, starts the stand-in
-(`python -m airflow_provider_tssession.testing`), and prints, per DAG, what ThoughtSpot saw: logins,
-logouts and calls per session.
+(`python -m airflow_provider_tssession.testing`), and prints, per DAG, what ThoughtSpot saw (logins,
+logouts and calls per session) and what each task did, read from its XCom: files and bytes written, rows
+exported, objects found, users or groups added/updated/deleted. Files go to .demo/exports/.
+
+To show another example DAG, add its id to DAGS; to describe a new kind of task result, add a function
+to DESCRIBE (it gets the XCom value and returns a line, or None when the value is not its kind).
 """
 
 from __future__ import annotations
@@ -10,29 +14,66 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_tssession.testing.process import stand_in_process
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 REPO = Path(__file__).resolve().parent.parent
 HOME = REPO / ".demo" / "airflow-home"
+EXPORTS = REPO / ".demo" / "exports"
 USER, PASSWORD = "demo-user", "Demo-Pass-4821"
-DAGS = ["thoughtspot_hook", "thoughtspot_session"]
+DAGS = ["thoughtspot_hook", "thoughtspot_session", "thoughtspot_reports", "thoughtspot_users_sync"]
+
+
+def _file(value: Any) -> str | None:
+    if isinstance(value, dict) and {"uri", "bytes"} <= value.keys():
+        return f"wrote {value['uri']} ({value['bytes']:,} bytes, {value.get('content_type', '?')})"
+    return None
+
+
+def _rows(value: Any) -> str | None:
+    if isinstance(value, dict) and {"uris", "row_count"} <= value.keys():
+        sampled = "" if value.get("sampling_ratio", 1) == 1 else f", sampling ratio {value['sampling_ratio']}"
+        return f"exported {value['row_count']:,} row(s) to {', '.join(value['uris'])}{sampled}"
+    return None
+
+
+def _changes(value: Any) -> str | None:
+    if isinstance(value, dict) and {"added", "updated", "deleted"} == value.keys():
+        return "; ".join(f"{change} {len(value[change])} {value[change]}" for change in value)
+    return None
+
+
+def _found(value: Any) -> str | None:
+    if isinstance(value, list) and all(
+        isinstance(v, dict) and {"id", "name", "type"} <= v.keys() for v in value
+    ):
+        return f"found {len(value)} object(s): {', '.join(str(v['name']) for v in value)}"
+    return None
+
+
+DESCRIBE: list[Callable[[Any], str | None]] = [_file, _rows, _changes, _found]
 
 
 def main() -> int:
     """Run the demo; return the process exit code."""
     shutil.rmtree(HOME, ignore_errors=True)
+    shutil.rmtree(EXPORTS, ignore_errors=True)
     HOME.mkdir(parents=True)
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(HOME),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "example_dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "THOUGHTSPOT_EXPORT_PATH": str(EXPORTS),
     }
     airflow = [sys.executable, "-m", "airflow"]
     print("Creating the Airflow metadata DB in", HOME, flush=True)
@@ -49,6 +90,8 @@ def main() -> int:
             log.write_text(run.stdout + run.stderr)
             failed += run.returncode != 0
             print(_summary(dag_id, run.returncode, _control(url, "/_fake/stats"), log), flush=True)
+            for task_id, line in _what_tasks_did(dag_id):
+                print(f"  {task_id}: {line}", flush=True)
         return 1 if failed else 0
 
 
@@ -66,6 +109,24 @@ def _summary(dag_id: str, returncode: int, stats: dict[str, Any], log: Path) -> 
         f"DAG {dag_id}: {state}; ThoughtSpot saw {stats['logins']} login(s), {stats['logouts']} logout(s), "
         f"{len(calls)} session(s) with {calls} call(s) each; {stats['active_sessions']} session(s) left open"
     )
+
+
+def _what_tasks_did(dag_id: str) -> list[tuple[str, str]]:
+    """Describe the return values the DAG's tasks left in the demo's metadata DB (one line each)."""
+    with sqlite3.connect(HOME / "airflow.db") as db:
+        rows = db.execute(
+            "SELECT task_id, map_index, value FROM xcom WHERE dag_id = ? AND key = 'return_value' "
+            "ORDER BY task_id, map_index",
+            (dag_id,),
+        ).fetchall()
+    lines = []
+    for task_id, map_index, raw in rows:
+        value = json.loads(raw) if isinstance(raw, str | bytes) else raw
+        value = json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+        line = next((text for describe in DESCRIBE if (text := describe(value)) is not None), None)
+        if line is not None:
+            lines.append((task_id if map_index < 0 else f"{task_id}[{map_index}]", line))
+    return lines
 
 
 if __name__ == "__main__":

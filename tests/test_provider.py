@@ -98,7 +98,12 @@ def test_example_dags_parse_without_touching_a_connection(monkeypatch: pytest.Mo
     monkeypatch.setattr(ThoughtSpotHook, "get_connection", classmethod(no_connection))
     bag = DagBag(str(REPO / "example_dags"))
     assert bag.import_errors == {}
-    assert {"thoughtspot_session", "thoughtspot_hook"} <= set(bag.dag_ids)
+    assert {
+        "thoughtspot_session",
+        "thoughtspot_hook",
+        "thoughtspot_reports",
+        "thoughtspot_users_sync",
+    } <= set(bag.dag_ids)
 
 
 def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:

@@ -231,19 +231,24 @@ class ThoughtSpotDataExportOperator(ThoughtSpotBaseOperator):
         return file_format
 
     def _check_complete(self, row_count: int, state: DataPages) -> None:
-        problems = []
-        if state.sampling_ratio < 1:
-            problems.append(
-                f"ThoughtSpot sampled the result (sampling_ratio {state.sampling_ratio:g}): the rows are a "
-                "sample. Fix: narrow the search (filters, fewer or aggregated columns)"
-            )
+        """Warn (or fail, with allow_partial=False) when the rows are not the whole result."""
+        problem = None
         if row_count < state.available:
-            problems.append(
-                f"ThoughtSpot returned {row_count} of {state.available} rows (it caps a query at "
-                f"{ROW_CAP:,} unless Support raised that). Fix: split the export with runtime_filter into "
-                "parts under the cap, or ask ThoughtSpot Support to raise it"
+            problem = f"ThoughtSpot returned {row_count:,} of {state.available:,} available rows"
+        elif state.sampling_ratio < 1 and row_count >= ROW_CAP:
+            problem = (
+                f"ThoughtSpot cut the result at {row_count:,} rows (sampling_ratio "
+                f"{state.sampling_ratio:g}): it returns at most {ROW_CAP:,} rows per query unless Support "
+                "raised that cap"
             )
-        for problem in problems:
-            if not self.allow_partial:
-                raise ThoughtSpotError(f"{problem}; or pass allow_partial=True to keep a partial result.")
-            self.log.warning("%s; the files hold what was returned (allow_partial=True).", problem)
+        elif state.sampling_ratio < 1:
+            problem = f"ThoughtSpot sampled the result (sampling_ratio {state.sampling_ratio:g})"
+        if problem is None:
+            return
+        fix = (
+            "Fix: export in parts under the cap (runtime_filter, one task per part), narrow the search, "
+            "or ask ThoughtSpot Support to raise the row cap"
+        )
+        if not self.allow_partial:
+            raise ThoughtSpotError(f"{problem}. {fix}; or pass allow_partial=True to keep a partial result.")
+        self.log.warning("%s; the files hold the %d rows returned. %s.", problem, row_count, fix)
