@@ -7,12 +7,16 @@ may have received it: a second import can duplicate content.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_tssession.changes import send_once
 from airflow_provider_tssession.exceptions import ThoughtSpotError, ThoughtSpotJobFailedError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
     from airflow_provider_tssession.retry import Log
 
@@ -75,24 +79,58 @@ def summarize(status: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {"task_status": status.get("task_status")}
     if status.get("task_id") is not None:
         result["task_id"] = status["task_id"]
-    result["objects"] = [_object(item) for item in response.get("object") or []]
+    result["objects"] = [_object(item, n) for n, item in enumerate(response.get("object") or [])]
     message = (response.get("status") or {}).get("error_message")
     if message:
         result["message"] = str(message)
     return result
 
 
-def _object(item: dict[str, Any]) -> dict[str, Any]:
+def _object(item: dict[str, Any], position: int) -> dict[str, Any]:
     response = item.get("response") or item
     status = response.get("status") or {}
     header = response.get("header") or {}
+    index = item.get("request_index")
     return {
-        "name": header.get("name") or item.get("filename"),
+        "index": index
+        if isinstance(index, int)
+        else position,  # which TML we sent; dropped by `name_objects`
+        "name": header.get("name"),
         "guid": header.get("id_guid") or header.get("guid") or header.get("id"),
         "type": header.get("metadata_type") or header.get("type"),
         "status": status.get("status_code"),
         "error": status.get("error_message") or None,
     }
+
+
+def name_objects(result: dict[str, Any], tmls: Callable[[], list[str]]) -> dict[str, Any]:
+    """Name the objects ThoughtSpot left unnamed (a failed one has no header) from the TML sent; drop indexes.
+
+    `tmls` is called only when a name is missing, since after a deferral it reads the files again.
+    """
+    objects = result["objects"]
+    if any(obj.get("name") is None for obj in objects):
+        sent = tmls()
+        for obj in objects:
+            if obj.get("name") is None and 0 <= obj.get("index", -1) < len(sent):
+                obj["name"] = tml_name(sent[obj["index"]])
+    for obj in objects:
+        obj.pop("index", None)
+    return result
+
+
+def tml_name(text: str) -> str | None:
+    """Return the name a TML document gives its object (JSON or YAML), or None; for messages only."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        found = re.search(r"^[ \t]+name:[ \t]*(.+?)[ \t]*$", text, re.MULTILINE)
+        return found.group(1).strip("\"'") if found else None
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if key != "guid" and isinstance(value, dict) and isinstance(value.get("name"), str):
+                return str(value["name"])
+    return None
 
 
 def judge(result: dict[str, Any], *, fail_on_object_error: bool, log: Log) -> None:
@@ -101,20 +139,21 @@ def judge(result: dict[str, Any], *, fail_on_object_error: bool, log: Log) -> No
     Objects with a WARNING are logged with ThoughtSpot's message.
     """
     what = f"TML import task {result['task_id']}" if result.get("task_id") else "The TML import"
+    failed = [obj for obj in result["objects"] if obj["status"] == "ERROR"]
+    listing = "; ".join(f"{_label(obj)}: {obj['error']}" for obj in failed)
     if result.get("task_status") == "FAILED":
         reason = result.get("message") or "no reason given"
         raise ThoughtSpotJobFailedError(
-            f"{what} FAILED on ThoughtSpot: {reason}. A full queue (100 async imports at once) and a "
-            "policy-level failure both end this way."
+            f"{what} FAILED on ThoughtSpot: {reason}"
+            + (f". Failed object(s): {listing}" if failed else "")
+            + ". A full queue (100 async imports at once) and a policy-level failure both end this way."
         )
     for obj in result["objects"]:
         if obj["status"] == "WARNING":
             log.warning("%s: %s imported with a warning: %s", what, _label(obj), obj["error"])
-    failed = [obj for obj in result["objects"] if obj["status"] == "ERROR"]
     if not failed:
         log.info("%s: %d object(s) imported", what, len(result["objects"]))
         return
-    listing = "; ".join(f"{_label(obj)}: {obj['error']}" for obj in failed)
     message = f"{what}: {len(failed)} of {len(result['objects'])} object(s) failed: {listing}"
     if fail_on_object_error:
         raise ThoughtSpotJobFailedError(message)
@@ -122,4 +161,5 @@ def judge(result: dict[str, Any], *, fail_on_object_error: bool, log: Log) -> No
 
 
 def _label(obj: dict[str, Any]) -> str:
-    return f"{obj['type'] or 'object'} {obj['name']!r}" + (f" ({obj['guid']})" if obj["guid"] else "")
+    name = repr(obj["name"]) if obj["name"] else "(unnamed)"
+    return f"{obj['type'] or 'object'} {name}" + (f" ({obj['guid']})" if obj["guid"] else "")

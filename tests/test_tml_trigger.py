@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import time
 from typing import Any
 
 import pytest
 
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
 from airflow_provider_tssession.testing import FakeThoughtSpot
+from airflow_provider_tssession.testing.catalog import DEFAULT_MODEL_ID
+from airflow_provider_tssession.testing.paths import TML_ASYNC_IMPORT_PATH, TML_ASYNC_STATUS_PATH
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD
 from airflow_provider_tssession.triggers.tml import ThoughtSpotTMLImportTrigger
 
@@ -79,3 +82,82 @@ def test_serialize_holds_the_sealed_handle_but_no_cookie_token_or_password(
 def test_a_tiny_interval_is_still_kept_for_serialization(interval: float) -> None:
     """The value is stored as given; the poller raises it to the status route's limit when it runs."""
     assert rebuilt(trigger(poll_interval=interval)).poll_interval == interval
+
+
+def submit_import(ts: FakeThoughtSpot, seconds: float) -> tuple[str, dict[str, Any]]:
+    """Send an async import through a hook and hand its session over, as the operator does before deferring."""
+    ts.async_import_seconds = seconds
+    tml = json.dumps(
+        {
+            "answer": {
+                "name": "From the trigger test",
+                "tables": [{"id": "Retail Sales", "fqn": DEFAULT_MODEL_ID}],
+            }
+        }
+    )
+    body = {"metadata_tmls": [tml], "import_policy": "ALL_OR_NONE"}
+    with ThoughtSpotHook(CONN_ID) as hook:
+        task_id = hook.request("POST", TML_ASYNC_IMPORT_PATH, json=body).json()["task_id"]
+        handle = hook.hand_off_session()
+    return str(task_id), handle
+
+
+def test_runs_until_the_import_completes_and_logs_out_the_session_it_was_given(ts: FakeThoughtSpot) -> None:
+    task_id, handle = submit_import(ts, 1.0)
+    event = run_to_event(rebuilt(trigger(import_task_id=task_id, session_handle=handle, owns_session=True)))
+    assert event["status"] == "done" and event["import_task_id"] == task_id
+    assert event["result"]["task_status"] == "COMPLETED"
+    assert [o["status"] for o in event["result"]["objects"]] == ["OK"]
+    assert event["polls"] == ts.count(TML_ASYNC_STATUS_PATH) >= 2
+    assert (ts.logins, ts.logouts, ts.active_sessions) == (1, 1, 0)  # polled on the handed-over session
+
+
+def test_a_shared_session_is_left_to_its_owner(ts: FakeThoughtSpot) -> None:
+    task_id, handle = submit_import(ts, 0.5)
+    event = run_to_event(trigger(import_task_id=task_id, session_handle=handle, owns_session=False))
+    assert event["status"] == "done"
+    assert ts.active_sessions == 1  # the login task's logout ends it
+
+
+def test_a_restarted_triggerer_carries_on_from_serialize_with_the_same_session(ts: FakeThoughtSpot) -> None:
+    task_id, handle = submit_import(ts, 2.0)
+    first = trigger(import_task_id=task_id, session_handle=handle, owns_session=True)
+
+    async def run_until_first_poll_then_cancel() -> None:
+        running = asyncio.ensure_future(first.run().__anext__())
+        for _ in range(600):
+            if ts.count(TML_ASYNC_STATUS_PATH) >= 1:
+                break
+            await asyncio.sleep(0.05)
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+
+    asyncio.run(run_until_first_poll_then_cancel())
+    assert ts.active_sessions == 1  # a cancelled trigger keeps the session: its successor needs it
+    event = run_to_event(rebuilt(first))
+    assert event["status"] == "done" and event["result"]["task_status"] == "COMPLETED"
+    assert (ts.logins, ts.active_sessions) == (1, 0)
+
+
+def test_the_deadline_ends_in_a_timeout_event(ts: FakeThoughtSpot) -> None:
+    task_id, handle = submit_import(ts, 60)
+    event = run_to_event(
+        trigger(import_task_id=task_id, session_handle=handle, owns_session=True, deadline=time.time() + 1)
+    )
+    assert event["status"] == "timeout" and "may still be running" in event["message"]
+    assert ts.active_sessions == 0
+
+
+def test_an_unknown_task_ends_in_an_error_event_and_still_logs_out(ts: FakeThoughtSpot) -> None:
+    _, handle = submit_import(ts, 0.5)
+    event = run_to_event(trigger(import_task_id="no-such-task", session_handle=handle, owns_session=True))
+    assert event["status"] == "error" and "no-such-task" in event["message"]
+    assert ts.active_sessions == 0
+
+
+def test_without_a_handle_it_logs_in_from_the_connection_and_out_again(ts: FakeThoughtSpot) -> None:
+    task_id, _ = submit_import(ts, 0.5)
+    event = run_to_event(trigger(import_task_id=task_id, session_handle=None, owns_session=False))
+    assert event["status"] == "done"
+    assert (ts.logins, ts.logouts) == (2, 1)  # its own session, ended; the handed-over one is still open

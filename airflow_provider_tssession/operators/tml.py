@@ -233,6 +233,7 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
                 if self.deferrable:
                     self._defer(hook, result["task_id"], deadline)
                 result = self._wait(hook, result["task_id"], deadline)
+        tml_import.name_objects(result, lambda: tmls)
         tml_import.judge(result, fail_on_object_error=self.fail_on_object_error, log=self.log)
         return result
 
@@ -248,7 +249,7 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
                 "task resumes waiting for it (Airflow 3.3+)"
             )
         self.log.info("TML import task %s ended after %s poll(s)", event["import_task_id"], polls)
-        result: dict[str, Any] = event["result"]
+        result: dict[str, Any] = tml_import.name_objects(event["result"], self._read_tmls)
         tml_import.judge(result, fail_on_object_error=self.fail_on_object_error, log=self.log)
         return result
 

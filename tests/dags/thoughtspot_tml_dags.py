@@ -42,7 +42,12 @@ IMPORTS: dict[str, dict[str, Any]] = {
     "sync": {"asynchronous": False},
     "worker": {"asynchronous": True, "deferrable": False},
     "deferred": {"asynchronous": True, "deferrable": True},
-    "lenient": {"asynchronous": True, "deferrable": True, "fail_on_object_error": False},
+    "lenient": {
+        "asynchronous": True,
+        "deferrable": True,
+        "fail_on_object_error": False,
+        "import_policy": "PARTIAL",
+    },
     "partial": {"asynchronous": True, "deferrable": False, "import_policy": "PARTIAL"},
     "timeout": {"asynchronous": True, "deferrable": True, "timeout": 1.5},
     "worker_timeout": {"asynchronous": True, "deferrable": False, "timeout": 1.5},
