@@ -28,6 +28,13 @@ HOMES: dict[str, tuple[str, ...]] = {
     "conf": ("airflow.sdk", "airflow.configuration"),  # 3.1+ | 3.0, 2.11
     "BaseTrigger": ("airflow.triggers.base",),  # every version
     "TriggerEvent": ("airflow.triggers.base",),
+    "BaseOperatorLink": ("airflow.sdk", "airflow.models.baseoperatorlink"),  # 3.0+ | 2.11
+    # Resolved on first use: only a running task, or a DAG that uses them, needs these.
+    "XCom": ("airflow.sdk.execution_time.xcom", "airflow.models.xcom"),  # 3.0+ | 2.11
+    "Asset": ("airflow.sdk", "airflow.datasets:Dataset"),  # 3.0+ | 2.11 (a Dataset)
+    "DecoratedOperator": ("airflow.sdk.bases.decorator", "airflow.decorators.base"),  # 3.0+ | 2.11
+    "task_decorator_factory": ("airflow.sdk.bases.decorator", "airflow.decorators.base"),  # 3.0+ | 2.11
+    "PythonOperator": ("airflow.providers.standard.operators.python", "airflow.operators.python"),  # 3 | 2.11
     # For tests and tools, resolved on first use (DagBag loads the scheduler's models):
     "DagBag": ("airflow.dag_processing.dagbag", "airflow.models.dagbag"),  # 3.2+ | 3.1, 3.0, 2.11
 }
@@ -35,8 +42,12 @@ HOMES["redact"] = HOMES["mask_secret"]  # what Airflow applies to logs, where ma
 
 
 def resolve(name: str) -> Any:
-    """Return ``name`` from the first of its homes that has it; ImportError naming every home tried."""
-    for module_name in HOMES[name]:
+    """Return ``name`` from the first of its homes that has it; ImportError naming every home tried.
+
+    A home ``module:other`` holds it under another name (Airflow 2's ``Dataset`` is 3's ``Asset``).
+    """
+    for home in HOMES[name]:
+        module_name, _, attribute = home.partition(":")
         try:
             module = import_module(module_name)
         except ModuleNotFoundError as error:
@@ -44,7 +55,7 @@ def resolve(name: str) -> Any:
                 raise  # the module exists but a dependency of it is missing: a broken install, say so
             continue
         try:
-            return getattr(module, name)
+            return getattr(module, attribute or name)
         except AttributeError:
             continue
     raise ImportError(f"{name} is in none of {', '.join(HOMES[name])}: is apache-airflow>=2.11 installed?")
@@ -52,9 +63,21 @@ def resolve(name: str) -> Any:
 
 if TYPE_CHECKING:
     from airflow.dag_processing.dagbag import DagBag
-    from airflow.sdk import BaseHook, BaseOperator, Connection, Context, ObjectStoragePath, conf
+    from airflow.providers.standard.operators.python import PythonOperator
+    from airflow.sdk import (
+        Asset,
+        BaseHook,
+        BaseOperator,
+        BaseOperatorLink,
+        Connection,
+        Context,
+        ObjectStoragePath,
+        conf,
+    )
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
+    from airflow.sdk.bases.decorator import DecoratedOperator, task_decorator_factory
     from airflow.sdk.exceptions import AirflowException
+    from airflow.sdk.execution_time.xcom import XCom
     from airflow.sdk.log import mask_secret
     from airflow.triggers.base import BaseTrigger, TriggerEvent
 else:
@@ -65,6 +88,7 @@ else:
     AirflowException = resolve("AirflowException")
     mask_secret = resolve("mask_secret")
     conf = resolve("conf")
+    BaseOperatorLink = resolve("BaseOperatorLink")
 
     def __getattr__(name: str) -> Any:
         if name in HOMES:
@@ -74,15 +98,21 @@ else:
 
 __all__ = [
     "AirflowException",
+    "Asset",
     "BaseHook",
     "BaseOperator",
+    "BaseOperatorLink",
     "BaseTrigger",
     "Connection",
     "Context",
     "DagBag",
+    "DecoratedOperator",
     "ObjectStoragePath",
+    "PythonOperator",
     "TriggerEvent",
+    "XCom",
     "conf",
     "mask_secret",
     "redact",
+    "task_decorator_factory",
 ]

@@ -7,9 +7,16 @@ from typing import Any
 from airflow_provider_tssession import __version__
 from airflow_provider_tssession.connection_form import conn_fields, ui_field_behaviour
 
+ASSET_URIS = {
+    "schemes": ["thoughtspot"],
+    "handler": "airflow_provider_tssession.assets.sanitize_uri",
+    "factory": "airflow_provider_tssession.assets.create_asset",
+    "to_openlineage_converter": "airflow_provider_tssession.assets.convert_asset_to_openlineage",
+}
+
 
 def get_provider_info() -> dict[str, Any]:
-    """Describe the provider, its hook and its connection type; cheap, since Airflow calls it often."""
+    """Describe the provider (hook, connection, decorator, link, asset URIs); cheap: called often."""
     return {
         "package-name": "airflow-provider-thoughtspot",
         "name": "ThoughtSpot",
@@ -48,6 +55,15 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["airflow_provider_tssession.triggers.tml"],
             }
         ],
+        "task-decorators": [
+            {
+                "name": "thoughtspot",
+                "class-name": "airflow_provider_tssession.decorators.thoughtspot.thoughtspot_task",
+            }
+        ],
+        "extra-links": ["airflow_provider_tssession.links.ThoughtSpotObjectLink"],
+        "asset-uris": [ASSET_URIS],  # Airflow 3
+        "dataset-uris": [ASSET_URIS],  # Airflow 2.11
         "connection-types": [
             {
                 "connection-type": "thoughtspot",

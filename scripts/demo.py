@@ -30,7 +30,13 @@ REPO = Path(__file__).resolve().parent.parent
 HOME = REPO / ".demo" / "airflow-home"
 EXPORTS = REPO / ".demo" / "exports"
 USER, PASSWORD = "demo-user", "Demo-Pass-4821"
-DAGS = ["thoughtspot_hook", "thoughtspot_session", "thoughtspot_reports", "thoughtspot_users_sync"]
+DAGS = [
+    "thoughtspot_hook",
+    "thoughtspot_session",
+    "thoughtspot_taskflow",
+    "thoughtspot_reports",
+    "thoughtspot_users_sync",
+]
 
 
 def _file(value: Any) -> str | None:

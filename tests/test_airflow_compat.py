@@ -35,6 +35,8 @@ PROBE = textwrap.dedent(
         import airflow_provider_tssession.get_provider_info
         import airflow_provider_tssession.hooks.thoughtspot, airflow_provider_tssession.operators.thoughtspot
         import airflow_provider_tssession.client, airflow_provider_tssession.session_handle
+        import airflow_provider_tssession.decorators.thoughtspot, airflow_provider_tssession.links
+        import airflow_provider_tssession.lineage, airflow_provider_tssession.assets
         from airflow_provider_tssession._compat import DagBag
         bags = [DagBag(folder) for folder in folders]
     kinds = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)

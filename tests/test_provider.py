@@ -57,6 +57,26 @@ def test_airflow_lists_the_connection_form_fields() -> None:
     assert "thoughtspot" in behaviours.split()
 
 
+@pytest.mark.airflow3(
+    "Airflow 2.11 imports requests itself (airflow.secrets.metastore): nothing of ours to measure"
+)
+def test_importing_the_provider_as_dag_parsing_does_imports_no_heavy_library() -> None:
+    """Every module a DAG file or Airflow's provider discovery imports; Airflow's own imports don't count."""
+    code = (
+        "import sys\n"
+        "import airflow.sdk\n"  # Airflow 3's task SDK imports fsspec itself
+        "heavy = ('requests', 'urllib3', 'fsspec', 'pyarrow', 'openlineage')\n"
+        "before = {m for m in heavy if m in sys.modules}\n"
+        "import airflow_provider_tssession.hooks.thoughtspot, airflow_provider_tssession.operators.thoughtspot\n"
+        "import airflow_provider_tssession.get_provider_info\n"
+        "import airflow_provider_tssession.decorators.thoughtspot, airflow_provider_tssession.links\n"
+        "import airflow_provider_tssession.lineage, airflow_provider_tssession.assets\n"
+        "print(sorted(m for m in heavy if m in sys.modules and m not in before))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 CHEAP_MODULES = [
     "airflow_provider_tssession.storage",
     "airflow_provider_tssession.paging",

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow_provider_tssession._compat import BaseOperator
 from airflow_provider_tssession.exceptions import ThoughtSpotError
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
+from airflow_provider_tssession.lineage import ThoughtSpotLineageMixin, thoughtspot_dataset
+from airflow_provider_tssession.links import ThoughtSpotObjectLink, record_object
+from airflow_provider_tssession.objects import ThoughtSpotObject
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -71,11 +74,12 @@ class ThoughtSpotLogoutOperator(BaseOperator):
         hook.logout(strict=True)
 
 
-class ThoughtSpotApiOperator(BaseOperator):
+class ThoughtSpotApiOperator(ThoughtSpotLineageMixin, BaseOperator):
     """Call one ThoughtSpot REST endpoint and return its JSON (or text) as the task's XCom.
 
     Shaped like ``HttpOperator`` so it reads familiar; it reuses a login task's session when given
-    ``session_handle``, else it logs in and out around the call.
+    ``session_handle``, else it logs in and out around the call. Given the object the call is about, the
+    task gets a "ThoughtSpot" link to its page and reports it to OpenLineage as an input.
 
     :param endpoint: A path as ThoughtSpot documents it, e.g. ``/tspublic/v1/metadata/list``.
     :param method: The HTTP method.
@@ -87,6 +91,8 @@ class ThoughtSpotApiOperator(BaseOperator):
     :param session_handle: The login task's output, to reuse its session.
     :param response_check: Called with the response; returning False fails the task.
     :param response_filter: Called with the response; its (JSON-serialisable) result is returned.
+    :param thoughtspot_object: ``{"type": "LIVEBOARD", "guid": "..."}``, the object the call reads or
+        changes (``LIVEBOARD``, ``ANSWER``, ``LOGICAL_TABLE`` or ``CONNECTION``), for the link and lineage.
     :param thoughtspot_conn_id: The Airflow connection of type ``thoughtspot`` to use.
     """
 
@@ -99,6 +105,7 @@ class ThoughtSpotApiOperator(BaseOperator):
         "json",
         "query",
         "headers",
+        "thoughtspot_object",
     )
     template_fields_renderers: ClassVar[dict[str, str]] = {
         "json": "json",
@@ -107,6 +114,7 @@ class ThoughtSpotApiOperator(BaseOperator):
         "headers": "json",
     }
     ui_color = "#2770EF"
+    operator_extra_links = (ThoughtSpotObjectLink(),)
 
     def __init__(
         self,
@@ -120,6 +128,7 @@ class ThoughtSpotApiOperator(BaseOperator):
         session_handle: Any = None,
         response_check: Callable[[requests.Response], bool] | None = None,
         response_filter: Callable[[requests.Response], Any] | None = None,
+        thoughtspot_object: dict[str, str] | None = None,
         thoughtspot_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
     ) -> None:
@@ -133,11 +142,17 @@ class ThoughtSpotApiOperator(BaseOperator):
         self.session_handle = session_handle
         self.response_check = response_check
         self.response_filter = response_filter
+        self.thoughtspot_object = thoughtspot_object
         self.thoughtspot_conn_id = thoughtspot_conn_id
 
     def execute(self, context: Context) -> Any:
         """Send the call and return its result."""
-        with ThoughtSpotHook(self.thoughtspot_conn_id, session_handle=self.session_handle) as hook:
+        thoughtspot_object = self._object()
+        hook = ThoughtSpotHook(self.thoughtspot_conn_id, session_handle=self.session_handle)
+        if thoughtspot_object is not None:  # recorded first: the link helps most when the call failed
+            record_object(context, hook.settings.base_url, thoughtspot_object)
+            self.record_lineage(inputs=[thoughtspot_dataset(hook.settings.host, thoughtspot_object)])
+        with hook:
             response = hook.request(
                 self.method,
                 self.endpoint,
@@ -151,6 +166,17 @@ class ThoughtSpotApiOperator(BaseOperator):
         if self.response_filter is not None:
             return self.response_filter(response)
         return response_body(response)
+
+    def _object(self) -> ThoughtSpotObject | None:
+        if self.thoughtspot_object is None:
+            return None
+        try:
+            return ThoughtSpotObject.from_mapping(self.thoughtspot_object)
+        except ValueError as error:
+            raise ThoughtSpotError(
+                f"Task {self.task_id!r}, argument 'thoughtspot_object': {error}. Fix: pass "
+                '{"type": "LIVEBOARD", "guid": "<the object\'s GUID>"} (or ANSWER, LOGICAL_TABLE...).'
+            ) from None
 
 
 def response_body(response: requests.Response) -> Any:

@@ -1,0 +1,3 @@
+"""TaskFlow decorators: ``@task.thoughtspot``."""
+
+from __future__ import annotations
