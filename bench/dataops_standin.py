@@ -87,19 +87,12 @@ class DataOpsStandIn:
 # The child side -------------------------------------------------------------------------------------------
 
 
-def _limits(fake: FakeThoughtSpot) -> Any:
-    """Return the stand-in's limits (rate limits, latency, 429 count); it has no public knob for them."""
-    return fake._state.limits
-
-
 def _configure(fake: FakeThoughtSpot, command: dict[str, Any]) -> dict[str, Any]:
-    from airflow_provider_tssession.testing.limits import RateLimits
-
     fake.reset()  # also switches limits and latency off
-    limits = _limits(fake)
-    limits.set_rate_limits(RateLimits() if command.get("rate_limits") else None)
+    if command.get("rate_limits"):
+        fake.set_rate_limits()  # as ThoughtSpot documents them
     for path, seconds in (command.get("latency") or {}).items():
-        limits.set_latency(path or None, float(seconds))
+        fake.set_latency(path or None, float(seconds))
     return {}
 
 
@@ -145,7 +138,7 @@ def _async_imports(fake: FakeThoughtSpot, command: dict[str, Any]) -> dict[str, 
 def _stats(fake: FakeThoughtSpot, command: dict[str, Any]) -> dict[str, Any]:
     stats: dict[str, Any] = dict(fake.stats())
     stats.pop("calls_per_session", None)
-    stats["rate_limited"] = _limits(fake).rate_limited
+    stats["rate_limited"] = fake.rate_limited
     return stats
 
 

@@ -45,13 +45,14 @@ MB = 1024 * 1024
 
 
 def measure_data(
-    stand_in: DataOpsStandIn, env: dict[str, str], *, rows: Sequence[int], reps: int
+    stand_in: DataOpsStandIn, env: dict[str, str], *, rows: Sequence[int], reps: dict[str, int]
 ) -> list[Row]:
-    """Rows/s and peak RSS of every variant at every row count."""
+    """Rows/s and peak RSS of every variant at every row count (`reps` per count)."""
     out: list[Row] = []
     for count in rows:
         guid = stand_in.command("answer", rows=count)["guid"]
-        runs = _interleaved(stand_in, env, DATA_VARIANTS, reps, ["--data", guid, "--rows", str(count)])
+        args = ["--data", guid, "--rows", str(count)]
+        runs = _interleaved(stand_in, env, DATA_VARIANTS, reps[str(count)], args)
         for name in DATA_VARIANTS:
             rates = [count / run["seconds"] for run in runs[name]]
             base = [count / run["seconds"] for run in runs[DATA_BASELINE]]
@@ -82,6 +83,8 @@ def _interleaved(
 ) -> dict[str, list[dict[str, float]]]:
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
     names = list(variants)
+    stand_in.configure()
+    run_child(MODULE, ["--url", stand_in.url, "--variant", names[0], *args], env)  # warm-up, not kept
     for rep in range(reps):
         for name in names[rep % len(names) :] + names[: rep % len(names)]:
             stand_in.configure()

@@ -55,7 +55,6 @@ def test_every_section_has_every_figure_well_formed(quick_run: tuple[dict[str, A
         "capacity": settings["capacity_reps"],
         "logins": settings["login_reps"],
         "memory": settings["memory_reps"],
-        "data": settings["data_reps"],
         "reports": settings["report_reps"],
         "deferred": settings["deferred_reps"],
     }
@@ -63,6 +62,9 @@ def test_every_section_has_every_figure_well_formed(quick_run: tuple[dict[str, A
         assert results[section], section
         for row in results[section]:
             well_formed(row, count)
+    assert results["data"]
+    for row in results["data"]:
+        well_formed(row, settings["data_reps"][str(row["rows"])])
     names = {row["name"] for row in results["clients"]}
     assert names == {
         "http.client loop",
