@@ -38,13 +38,17 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
-        """Take one token, sleeping (outside the lock) until it is due; return the seconds waited."""
+        """Take one token, sleeping until it is due; return the seconds waited."""
+        wait = self.reserve()
+        if wait:
+            time.sleep(wait)
+        return wait
+
+    def reserve(self) -> float:
+        """Take one token now and return the seconds until it is due (an event loop awaits them instead)."""
         with self._lock:
             now = time.monotonic()
             self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.per_second)
             self._updated = now
             self._tokens -= 1  # reserved now: later callers queue behind this one
-            wait = -self._tokens / self.per_second if self._tokens < 0 else 0.0
-        if wait:
-            time.sleep(wait)
-        return wait
+            return -self._tokens / self.per_second if self._tokens < 0 else 0.0
