@@ -39,28 +39,43 @@ def measure(
     seconds: float,
     poll_interval: float,
     reps: int,
+    rate_limits: bool,
 ) -> list[Row]:
-    """Run the triggerer `reps` times; rows for the loop's lag, polls per import and memory per import."""
+    """Run the triggerer `reps` times; rows for the loop's lag, polls per import and memory per import.
+
+    With ``rate_limits`` the stand-in enforces ThoughtSpot's limits, the status route's 100 a minute too.
+    """
     runs = []
     for _ in range(reps):
-        stand_in.configure()
+        stand_in.configure(rate_limits=rate_limits)
         stand_in.command("async_imports", seconds=seconds)
         result = run_child(
             MODULE,
             ["--url", stand_in.url, "--imports", str(imports), "--poll-interval", str(poll_interval)],
             env,
+            timeout=1800,
         )
-        polls = list(stand_in.stats()["status_polls"].values())
-        if len(polls) != imports or result["done"] != imports:
-            raise RuntimeError(f"{imports} imports: {result['done']} done, {len(polls)} polled")
-        result["polls"] = polls
+        stats = stand_in.stats()
+        result["polls"] = list(stats["status_polls"].values())
+        result["rate_limited"] = stats["rate_limited"]
+        if len(result["polls"]) != imports:
+            raise RuntimeError(f"{imports} imports submitted, {len(result['polls'])} polled")
         runs.append(result)
     allowed = [max(run["durations"]) / poll_interval + 1 for run in runs]
-    common = {"imports": imports, "import_seconds": seconds, "poll_interval": poll_interval}
+    limits = "ThoughtSpot's rate limits on" if rate_limits else "no rate limit"
+    common = {
+        "imports": imports,
+        "import_seconds": seconds,
+        "poll_interval": poll_interval,
+        "rate_limits": rate_limits,
+        "limits": limits,
+        "rate_limited": summary([run["rate_limited"] for run in runs]),
+        "failed_tasks": summary([imports - run["done"] for run in runs]),
+    }
     idle = [run["idle_lag_ms"] for run in runs]
     return [
         figure(
-            f"worst event-loop lag, {imports} triggers polling",
+            f"worst event-loop lag, {imports} triggers polling, {limits}",
             "ms",
             [run["lag_ms"] for run in runs],
             baseline="worst lag of the same loop with no trigger",
@@ -70,7 +85,8 @@ def measure(
             **common,
         ),
         figure(
-            f"status calls per import, {imports} imports of {seconds:g} s, poll_interval {poll_interval:g} s",
+            f"status calls per import, {imports} imports of {seconds:g} s, "
+            f"poll_interval {poll_interval:g} s, {limits}",
             "calls",
             [max(run["polls"]) for run in runs],
             baseline="longest trigger's wait / poll_interval + 1",
@@ -81,7 +97,7 @@ def measure(
             **common,
         ),
         figure(
-            f"RSS per deferred import, {imports} at once",
+            f"RSS per deferred import, {imports} at once, {limits}",
             "KB",
             [run["rss_per_import_kb"] for run in runs],
             baseline="RSS of the triggerer process before the triggers",

@@ -210,20 +210,20 @@ def _data_ops_tables(results: dict[str, Any]) -> list[str]:
     if "deferred" in results:
         out += ["## Deferred TML imports: triggers in one event loop", ""]
         out += _table(
-            ["figure", "median (min-max)", "baseline", "ratio", "n"],
+            ["figure", "median (min-max)", "baseline", "ratio", "429s", "tasks failed", "n"],
             [
                 [row["name"], f"{_cell(row)} {row['unit']}", row["baseline"], f"{row['ratio']:.3f}",
-                 str(row["n"])]
+                 _cell(row["rate_limited"], "logins"), _cell(row["failed_tasks"], "logins"), str(row["n"])]
                 for row in results["deferred"]
             ],
         )  # fmt: skip
-        lag, polls = results["deferred"][0], results["deferred"][1]
-        out += [
-            f"Idle loop's worst lag: {_cell(lag['idle_lag_ms'])} ms; p99 lag with the triggers: "
-            f"{_cell(lag['p99_lag_ms'])} ms. Polls allowed (longest wait / poll_interval + 1): "
-            f"{_cell(polls['allowed'])}; median import's polls: {_cell(polls['median_polls'])}.",
-            "",
-        ]
+        for lag, polls in zip(results["deferred"][0::3], results["deferred"][1::3], strict=True):
+            out += [
+                f"{lag['limits']}: idle loop's worst lag {_cell(lag['idle_lag_ms'])} ms; p99 lag with the "
+                f"triggers {_cell(lag['p99_lag_ms'])} ms; polls allowed (longest wait / poll_interval + 1) "
+                f"{_cell(polls['allowed'])}; median import's polls {_cell(polls['median_polls'])}.",
+                "",
+            ]
     return out
 
 

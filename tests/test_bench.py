@@ -56,7 +56,6 @@ def test_every_section_has_every_figure_well_formed(quick_run: tuple[dict[str, A
         "logins": settings["login_reps"],
         "memory": settings["memory_reps"],
         "reports": settings["report_reps"],
-        "deferred": settings["deferred_reps"],
     }
     for section, count in reps.items():
         assert results[section], section
@@ -185,9 +184,34 @@ def test_deferred_imports_all_finish_and_poll_within_the_allowance(
     quick_run: tuple[dict[str, Any], Path],
 ) -> None:
     results, _ = quick_run
-    lag, polls, memory = results["deferred"]
+    rows = results["deferred"]
+    assert [row["rate_limits"] for row in rows] == [False] * 3 + [True] * 3
     imports = results["settings"]["deferred_imports"]
-    assert lag["imports"] == polls["imports"] == memory["imports"] == imports
-    assert lag["idle_lag_ms"]["n"] == 1
-    assert 1 <= polls["median_polls"]["median"] <= polls["median"]  # every import was polled
-    assert memory["rss_before_mb"]["median"] > 0
+    for lag, polls, memory in (rows[:3], rows[3:]):
+        for row in (lag, polls, memory):
+            well_formed(row, 1)
+            assert row["imports"] == imports
+            assert row["failed_tasks"]["max"] == 0, row["name"]  # every import's task would succeed
+            assert row["rate_limited"]["max"] == 0, row["name"]  # 5 imports stay far under the limits
+        assert 1 <= polls["median_polls"]["median"] <= polls["median"]  # every import was polled
+        assert memory["rss_before_mb"]["median"] > 0
+
+
+def test_only_keeps_the_other_sections_and_says_which_run_measured_each(tmp_path: Path) -> None:
+    from bench.__main__ import keep_other_sections
+    from bench.report import markdown
+
+    machine = {"date": "2026-11-28 10:00 UTC", "load average at start": "2.4", "load average at end": "2.1"}
+    old = {"command": "python -m bench", "machine": machine, "settings": {"calls": 1000}}
+    old |= {"clients": [], "imports": [{"name": "stale"}]}
+    (tmp_path / "results.json").write_text(json.dumps(old))
+    machine = {**machine, "date": "2026-11-30 12:20 UTC"}
+    new: dict[str, Any] = {"command": "python -m bench --only imports", "machine": machine, "settings": {}}
+    new |= {"imports": [], "runs": {"imports": {"command": "python -m bench --only imports", **machine}}}
+    keep_other_sections(new, tmp_path / "results.json")
+    assert new["clients"] == [] and new["imports"] == []  # carried over; re-measured sections win
+    assert new["runs"]["clients"]["date"] == "2026-11-28 10:00 UTC"
+    assert new["settings"] == {"calls": 1000}
+    report = markdown(new)
+    assert "- clients: `python -m bench` on 2026-11-28 10:00 UTC" in report
+    assert "- imports: `python -m bench --only imports` on 2026-11-30 12:20 UTC" in report
