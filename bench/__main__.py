@@ -59,6 +59,7 @@ FULL: dict[str, Any] = {
     "tml_reps": {"100": 5, "1000": 3, "5000": 1},
     "tml_latency_bound_reps": {"100": 5, "1000": 1, "5000": 1},
     "tml_latency_bound_variants_at_most": {"5000": 1},
+    "tml_skip": {"100": ["operator, max_concurrency 8, unpaced (before the fix)"]},
     "data_rows": [10_000, 100_000, 1_000_000],
     "data_reps": {"10000": 5, "100000": 3, "1000000": 2},
     "report_mb": [1, 200],
@@ -66,7 +67,7 @@ FULL: dict[str, Any] = {
     "deferred_imports": 100,
     "deferred_seconds": 10.0,
     "deferred_poll_interval": 1.0,
-    "deferred_reps": {"off": 3, "on": 1},
+    "deferred_reps": {"off": 3, "on": 1, "on, unpaced": 1},
 }
 QUICK: dict[str, Any] = {
     "import_reps": 1,
@@ -84,6 +85,7 @@ QUICK: dict[str, Any] = {
     "tml_reps": {"3": 1},
     "tml_latency_bound_reps": {"3": 1},
     "tml_latency_bound_variants_at_most": {},
+    "tml_skip": {},
     "data_rows": [25_000],
     "data_reps": {"25000": 1},
     "report_mb": [0.5],
@@ -91,7 +93,7 @@ QUICK: dict[str, Any] = {
     "deferred_imports": 5,
     "deferred_seconds": 1.0,
     "deferred_poll_interval": 0.6,
-    "deferred_reps": {"off": 1, "on": 1},
+    "deferred_reps": {"off": 1, "on": 1, "on, unpaced": 1},
 }
 
 
@@ -227,6 +229,7 @@ def run_data_ops(
                 reps=s["tml_reps"],
                 latency_bound_reps=s["tml_latency_bound_reps"],
                 latency_bound_variants=s["tml_latency_bound_variants_at_most"],
+                skip=s["tml_skip"],
             )
         if "data" in sections:
             log("data export: rows/s and peak RSS")
@@ -247,7 +250,8 @@ def run_data_ops(
                     seconds=s["deferred_seconds"],
                     poll_interval=s["deferred_poll_interval"],
                     reps=reps,
-                    rate_limits=limits == "on",
+                    rate_limits=limits.startswith("on"),
+                    unpaced=limits.endswith("unpaced"),
                 )
 
 

@@ -40,10 +40,12 @@ def measure(
     poll_interval: float,
     reps: int,
     rate_limits: bool,
+    unpaced: bool = False,
 ) -> list[Row]:
     """Run the triggerer `reps` times; rows for the loop's lag, polls per import and memory per import.
 
-    With ``rate_limits`` the stand-in enforces ThoughtSpot's limits, the status route's 100 a minute too.
+    With ``rate_limits`` the stand-in enforces ThoughtSpot's limits, the status route's 100 a minute too;
+    ``unpaced`` switches the triggers' shared status budget off, as they were before the benchmark.
     """
     runs = []
     for _ in range(reps):
@@ -51,7 +53,8 @@ def measure(
         stand_in.command("async_imports", seconds=seconds)
         result = run_child(
             MODULE,
-            ["--url", stand_in.url, "--imports", str(imports), "--poll-interval", str(poll_interval)],
+            ["--url", stand_in.url, "--imports", str(imports), "--poll-interval", str(poll_interval)]
+            + (["--unpaced"] if unpaced else []),
             env,
             timeout=1800,
         )
@@ -63,11 +66,14 @@ def measure(
         runs.append(result)
     allowed = [max(run["durations"]) / poll_interval + 1 for run in runs]
     limits = "ThoughtSpot's rate limits on" if rate_limits else "no rate limit"
+    if unpaced:
+        limits += ", unpaced (before the fix)"
     common = {
         "imports": imports,
         "import_seconds": seconds,
         "poll_interval": poll_interval,
         "rate_limits": rate_limits,
+        "unpaced": unpaced,
         "limits": limits,
         "rate_limited": summary([run["rate_limited"] for run in runs]),
         "failed_tasks": summary([imports - run["done"] for run in runs]),
@@ -196,8 +202,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--url", required=True)
     parser.add_argument("--imports", type=int, required=True)
     parser.add_argument("--poll-interval", type=float, required=True)
+    parser.add_argument("--unpaced", action="store_true", help="no shared status budget (before the fix)")
     args = parser.parse_args(argv)
     import airflow.sdk  # noqa: F401  (the triggerer has it loaded)
+
+    if args.unpaced:
+        from bench.tml_throughput import unpace
+
+        unpace()
 
     ids, handle = _submit(args.imports)
     result = asyncio.run(_triggerer(ids, handle, args.poll_interval))

@@ -149,6 +149,7 @@ def test_tml_export_runs_every_variant_and_counts_what_the_stand_in_saw(
         "operator, max_concurrency 1",
         "operator, max_concurrency 4",
         "operator, max_concurrency 8",
+        "operator, max_concurrency 8, unpaced (before the fix)",
     }
     for row in rows:
         well_formed(row, 1)
@@ -185,9 +186,13 @@ def test_deferred_imports_all_finish_and_poll_within_the_allowance(
 ) -> None:
     results, _ = quick_run
     rows = results["deferred"]
-    assert [row["rate_limits"] for row in rows] == [False] * 3 + [True] * 3
+    assert [(row["rate_limits"], row["unpaced"]) for row in rows[::3]] == [
+        (False, False),
+        (True, False),
+        (True, True),
+    ]
     imports = results["settings"]["deferred_imports"]
-    for lag, polls, memory in (rows[:3], rows[3:]):
+    for lag, polls, memory in (rows[:3], rows[3:6], rows[6:]):
         for row in (lag, polls, memory):
             if row is not memory:  # five imports may add no measurable RSS: a ratio of 0 is right there
                 well_formed(row, 1)
