@@ -25,35 +25,25 @@ TRIGGER = "+ every operator, @task.thoughtspot and the TML import trigger"
 """The trigger too: the worker imports it when a task defers, the triggerer when it runs it."""
 HEAVY = ("requests", "fsspec", "pyarrow")
 """Libraries a DAG file's imports must not load: the tasks import them when they run."""
+OPERATOR_MODULES = (
+    "airflow_provider_tssession.hooks.thoughtspot",
+    "airflow_provider_tssession.operators.thoughtspot",
+    "airflow_provider_tssession.operators.report",
+    "airflow_provider_tssession.operators.data",
+    "airflow_provider_tssession.operators.metadata",
+    "airflow_provider_tssession.operators.users",
+    "airflow_provider_tssession.operators.tml",
+    "airflow_provider_tssession.operators.git",
+    "airflow_provider_tssession.decorators.thoughtspot",
+)
 IMPORTS: dict[str, tuple[str, ...]] = {
     BASELINE: (),
     "+ ThoughtSpot hook and operators": (
         "airflow_provider_tssession.hooks.thoughtspot",
         "airflow_provider_tssession.operators.thoughtspot",
     ),
-    OPERATORS: (
-        "airflow_provider_tssession.hooks.thoughtspot",
-        "airflow_provider_tssession.operators.thoughtspot",
-        "airflow_provider_tssession.operators.report",
-        "airflow_provider_tssession.operators.data",
-        "airflow_provider_tssession.operators.metadata",
-        "airflow_provider_tssession.operators.users",
-        "airflow_provider_tssession.operators.tml",
-        "airflow_provider_tssession.operators.git",
-        "airflow_provider_tssession.decorators.thoughtspot",
-    ),
-    TRIGGER: (
-        "airflow_provider_tssession.hooks.thoughtspot",
-        "airflow_provider_tssession.operators.thoughtspot",
-        "airflow_provider_tssession.operators.report",
-        "airflow_provider_tssession.operators.data",
-        "airflow_provider_tssession.operators.metadata",
-        "airflow_provider_tssession.operators.users",
-        "airflow_provider_tssession.operators.tml",
-        "airflow_provider_tssession.operators.git",
-        "airflow_provider_tssession.decorators.thoughtspot",
-        "airflow_provider_tssession.triggers.tml",
-    ),
+    OPERATORS: OPERATOR_MODULES,
+    TRIGGER: (*OPERATOR_MODULES, "airflow_provider_tssession.triggers.tml"),
     "+ HttpHook and HttpOperator": (
         "airflow.providers.http.hooks.http",
         "airflow.providers.http.operators.http",

@@ -137,12 +137,9 @@ def _operator(url: str, out: Path, concurrency: int) -> int:
 
 def _rest_api_v2(url: str, out: Path, concurrency: int) -> int:
     """Do what ThoughtSpot's examples do: search everything at once, then export one object per call."""
-    from thoughtspot_rest_api import TSRestApiV2
+    from bench.transfers import rest_api_v2
 
-    from bench.standin import PASSWORD, USER
-
-    api = TSRestApiV2(url)
-    api.auth_session_login(USER, PASSWORD, remember_me=False)
+    api = rest_api_v2(url)
     try:
         found = api.metadata_search({"metadata": SEARCH, "record_size": -1})
         for obj in found:

@@ -137,7 +137,8 @@ def _raw_session(url: str) -> Any:
     return session
 
 
-def _rest_api_v2(url: str) -> Any:
+def rest_api_v2(url: str) -> Any:
+    """Log a ``TSRestApiV2`` in, as ThoughtSpot's examples do."""
     from thoughtspot_rest_api import TSRestApiV2
 
     from bench.standin import PASSWORD, USER
@@ -173,7 +174,7 @@ def _data_operator(url: str, guid: str, out: Path) -> int:
 
 
 def _data_rest_api_v2(url: str, guid: str, out: Path) -> int:
-    api = _rest_api_v2(url)
+    api = rest_api_v2(url)
     rows: list[Any] = []
     offset, available = 0, None
     while available is None or offset < available:
@@ -214,7 +215,7 @@ def _report_operator(url: str, guid: str, out: Path) -> int:
 
 
 def _report_rest_api_v2(url: str, guid: str, out: Path) -> int:
-    api = _rest_api_v2(url)
+    api = rest_api_v2(url)
     body: bytes = api.report_liveboard(_report_body(guid))
     (out / "report.pdf").write_bytes(body)
     api.auth_session_logout()
