@@ -67,7 +67,7 @@ FULL: dict[str, Any] = {
     "deferred_imports": 100,
     "deferred_seconds": 10.0,
     "deferred_poll_interval": 1.0,
-    "deferred_reps": {"off": 3, "on": 1, "on, unpaced": 1},
+    "deferred_reps": {"on": 2, "on, unpaced": 1},
 }
 QUICK: dict[str, Any] = {
     "import_reps": 1,
@@ -93,7 +93,7 @@ QUICK: dict[str, Any] = {
     "deferred_imports": 5,
     "deferred_seconds": 1.0,
     "deferred_poll_interval": 0.6,
-    "deferred_reps": {"off": 1, "on": 1, "on, unpaced": 1},
+    "deferred_reps": {"on": 1, "on, unpaced": 1},
 }
 
 

@@ -186,13 +186,9 @@ def test_deferred_imports_all_finish_and_poll_within_the_allowance(
 ) -> None:
     results, _ = quick_run
     rows = results["deferred"]
-    assert [(row["rate_limits"], row["unpaced"]) for row in rows[::3]] == [
-        (False, False),
-        (True, False),
-        (True, True),
-    ]
+    assert [(row["rate_limits"], row["unpaced"]) for row in rows[::3]] == [(True, False), (True, True)]
     imports = results["settings"]["deferred_imports"]
-    for lag, polls, memory in (rows[:3], rows[3:6], rows[6:]):
+    for lag, polls, memory in (rows[:3], rows[3:6]):
         for row in (lag, polls, memory):
             if row is not memory:  # five imports may add no measurable RSS: a ratio of 0 is right there
                 well_formed(row, 1)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tssession.exceptions import ThoughtSpotError
 from airflow_provider_tssession.operators.base import ThoughtSpotBaseOperator
+from airflow_provider_tssession.paging import read_ahead
 from airflow_provider_tssession.row_files import FORMATS, RowFiles
 
 if TYPE_CHECKING:
@@ -160,7 +161,9 @@ class ThoughtSpotDataExportOperator(ThoughtSpotBaseOperator):
         self.check_output(self.output_path, f"{name}.{file_format}")
         state = DataPages()
         with self.hook() as hook:
-            pages = hook.pages(route, body, page_size=self.page_size, items=state.rows, last=state.is_last)
+            pages = read_ahead(
+                hook.pages(route, body, page_size=self.page_size, items=state.rows, last=state.is_last)
+            )
             first = next(pages)
             assert state.columns is not None
             with RowFiles(
