@@ -21,6 +21,9 @@ SEARCH_PATH = "/api/rest/2.0/metadata/search"
 EXPORT_PATH = "/api/rest/2.0/metadata/tml/export"
 SEARCH_PAGE_SIZE = 100
 """Objects per /metadata/search page (ThoughtSpot's default is 10; -1, everything at once, is discouraged)."""
+EXPORT_BURST = 50
+"""Exports that may go at once: half of ThoughtSpot's bucket (100 + 10), the rest left for the calls made
+just before it that the pacing does not see (the login, the search pages)."""
 
 
 class TMLExport:
@@ -40,7 +43,7 @@ class TMLExport:
         self.edoc_format = edoc_format
         self.export_fqn = export_fqn
         self.log = log
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(burst=EXPORT_BURST)
         """Paces the exports under ThoughtSpot's 100 requests/s: eight in flight would overrun it."""
 
     def find(

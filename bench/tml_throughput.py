@@ -119,6 +119,7 @@ def _row(name: str, count: int, runs: list[dict[str, Any]], base: list[dict[str,
         requests=summary([run["requests"] for run in runs]),
         rate_limited=summary([run["rate_limited"] for run in runs]),
         max_in_flight=summary([run["max_in_flight"] for run in runs]),
+        client_cpu_ms_per_object=summary([run["cpu_s"] * 1e3 / run["objects"] for run in runs]),
     )
 
 
@@ -174,15 +175,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = _rest_api_v2 if args.variant == BASELINE else _operator
     out = Path(tempfile.mkdtemp(prefix="ts-bench-tml-"))
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         objects = run(args.url, out, args.concurrency)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         files = sum(1 for _ in out.iterdir())
     finally:
         shutil.rmtree(out, ignore_errors=True)
     if files != objects:
         raise RuntimeError(f"{objects} objects exported but {files} files written")
-    print(json.dumps({"seconds": seconds, "objects": objects}))
+    print(json.dumps({"seconds": seconds, "objects": objects, "cpu_s": cpu}))
     return 0
 
 
