@@ -176,8 +176,64 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _met(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+def goals(results: dict[str, Any]) -> list[list[str]]:
+    """List the data-ops goals of issues 16 and 19, each with the figure that decides it: met or not."""
+    lines: list[list[str]] = []
+    for row in results.get("imports", []):
+        if row["name"].startswith("+ every operator"):
+            share, heavy = row["added_share"]["median"], row.get("heavy_loaded", [])
+            loads = ", ".join(heavy) or "no requests, fsspec or pyarrow"
+            measured = (
+                f"{_cell(row['added_ms'])} ms, {100 * share:.2f}% of `import airflow.sdk`; loads {loads}"
+            )
+            lines.append(
+                [
+                    f"import cost, {row['name']}",
+                    measured,
+                    "< 1%, none loaded",
+                    _met(share < 0.01 and not heavy),
+                ]
+            )
+    for row in results.get("tml", []):
+        if row["variant"].startswith("operator"):
+            most = row["rate_limited"]["max"]
+            measured = f"{_cell(row['of_bound'])} of the bound, {_num(most, 'logins')} 429s at most"
+            ok = row["of_bound"]["median"] >= 0.85 and not most
+            lines.append([f"TML export, {row['name']}", measured, ">= 0.85x of the bound, 0 429s", _met(ok)])
+    data = [row for row in results.get("data", []) if row["variant"].startswith("ThoughtSpot")]
+    for row in data:
+        measured = f"{_cell(row['ratio_range'])}x the raw loop"
+        lines.append([f"data export rows/s, {row['name']}", measured, ">= 0.9x", _met(row["ratio"] >= 0.9)])
+    reports = [row for row in results.get("reports", []) if "Operator" in row["name"]]
+    for rows, size in ((data, "rows"), (reports, "megabytes")):
+        if len(rows) > 1:
+            small, big = (sorted(rows, key=lambda row: float(row[size]))[i] for i in (0, -1))
+            peak, base = big["peak_mb"]["median"], small["peak_mb"]["median"]
+            what = f"peak RSS, {big['name']} vs {small['name'].rsplit(', ', 1)[1]}"
+            measured = f"{peak:.0f} vs {base:.0f} MB (+{peak - base:.1f})"
+            lines.append([what, measured, "flat: within 30 MB", _met(peak - base <= 30)])
+    for lag, polls, _memory in zip(*(iter(results.get("deferred", [])),) * 3, strict=True):
+        lines.append([lag["name"], f"{_cell(lag)} ms", "< 100 ms", _met(lag["median"] < 100)])
+        allowed = f"{_cell(polls)} (allowed {_cell(polls['allowed'])})"
+        lines.append([polls["name"], allowed, "<= wait / poll_interval + 1", _met(polls["ratio"] <= 1)])
+        failed, limited = lag["failed_tasks"]["max"], lag["rate_limited"]["max"]
+        measured = f"{_num(failed, 'logins')} failed, {_num(limited, 'logins')} 429s"
+        lines.append(
+            [f"tasks failed, 429s, {lag['limits']}", measured, "0 and 0", _met(not failed + limited)]
+        )
+    return lines
+
+
 def _data_ops_tables(results: dict[str, Any]) -> list[str]:
     out: list[str] = []
+    lines = goals(results)
+    if lines:
+        out += ["## Goals of the data-ops work (issues 16 and 19)", ""]
+        out += _table(["figure", "measured", "goal", ""], lines)
     if "tml" in results:
         out += ["## TML export: 50 ms per export, ThoughtSpot's rate limit on (100 req/s + burst 10)", ""]
         out += _table(

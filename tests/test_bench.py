@@ -124,6 +124,7 @@ def test_the_report_and_plots_are_written(quick_run: tuple[dict[str, Any], Path]
         "Data export",
         "Report download",
         "Deferred TML imports",
+        "Goals of the data-ops work",
     ):
         assert title in report
     for name in (
