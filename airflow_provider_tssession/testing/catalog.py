@@ -16,12 +16,18 @@ small default catalog below; its GUIDs are constants tests can use. Add objects 
     ts.add_object(MetadataObject("LOGICAL_TABLE", "ORDERS", subtype="ONE_TO_ONE_LOGICAL",
                                  data=DataSet.generated(["Order", "Amount"], 5000),
                                  connection=DEFAULT_CONNECTION_ID))
+    ts.add_object(MetadataObject("LOGICAL_TABLE", "Orders model", subtype="WORKSHEET",  # a Model
+                                 tables=(stable_guid("LOGICAL_TABLE", "ORDERS"),),
+                                 data=DataSet.generated(["Order", "Amount"], 5000)))
+    ts.add_object(MetadataObject("CONNECTION", "Warehouse", properties={"type": "RDBMS_SNOWFLAKE"}))
     ts.add_object(MetadataObject("USER_GROUP", "Finance"))
     ts.add_object(MetadataObject("TAG", "Quarterly"))
     ts.add_object(MetadataObject("USER", "ann", properties={"display_name": "Ann", "email": "a@b.c"}))
 
 ``guid`` defaults to a GUID derived from the type and name (stable across runs); set ``export_error`` to make
-TML export answer that object with a per-object ERROR.
+TML export answer that object with a per-object ERROR. ``ts.catalog`` reads them back (``get(guid or name,
+type)``, ``objects(type)``, ``remove(guid)``); TML imports and Git deploys change them as ThoughtSpot would.
+Users added with ``ts.add_user`` (or imported with a password) are USER objects too, and can log in.
 """
 
 from __future__ import annotations

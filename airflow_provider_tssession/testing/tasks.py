@@ -43,10 +43,9 @@ class _Task:
     status: str = "IN_QUEUE"
     results: list[ObjectResult] = field(default_factory=list)
     failure: str = ""
-    processed: int = 0
     completed: float | None = None
 
-    def view(self, now: float, include_response: bool) -> dict[str, object]:
+    def view(self, include_response: bool) -> dict[str, object]:
         """Write the task as ``ImportEPackAsyncTaskStatus``."""
         queued = self.status == "IN_QUEUE" or (self.status == "FAILED" and not self.results)
         in_progress = None if queued else self.created + self.queued_for
@@ -142,7 +141,7 @@ class AsyncImports:
             else:
                 self._due(now + task.queued_for + task.running_for)
             self._tasks[task.task_id] = task
-            return task.view(now, False)
+            return task.view(False)
 
     def _due(self, when: float) -> None:
         # caller holds the lock
@@ -195,7 +194,6 @@ class AsyncImports:
     ) -> tuple[list[dict[str, object]], bool]:
         """Page the matching tasks (newest first) and count a poll of each task answered."""
         self.settle()
-        now = time.time()
         with self._lock:
             found = [
                 t
@@ -207,7 +205,7 @@ class AsyncImports:
             page = found[offset : offset + size]
             for task in page:
                 self.polls[task.task_id] = self.polls.get(task.task_id, 0) + 1
-            return [t.view(now, include_response) for t in page], offset + size >= len(found)
+            return [t.view(include_response) for t in page], offset + size >= len(found)
 
     def reset(self) -> None:
         """Forget every task and counter."""
