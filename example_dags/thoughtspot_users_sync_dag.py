@@ -3,7 +3,8 @@
 The rows come from an upstream task (here a fixed list; in practice an HR or identity system). The users
 import runs first as a dry run, which deletes nothing and reports what would change; the applied run then
 deletes users missing from the list, but fails before any change if that would be more than
-``max_deletions``. Passwords stay out of the rows: ThoughtSpot users usually sign in through SSO.
+``max_deletions`` (or would delete the connection's own user). Passwords stay out of the rows:
+ThoughtSpot users usually sign in through SSO.
 """
 
 from __future__ import annotations
@@ -28,9 +29,13 @@ from airflow_provider_tssession.operators.users import (
 
 
 @task
-def hr_users() -> list[dict[str, Any]]:
-    """The people who should have a ThoughtSpot account, in /users/import's shape."""
-    return [
+def hr_users(service_account: str) -> list[dict[str, Any]]:
+    """The people who should have a ThoughtSpot account, in /users/import's shape.
+
+    The connection's own user is kept too: a sync that deletes unlisted users would delete it (the
+    operator refuses to).
+    """
+    people = [
         {
             "user_identifier": name,
             "display_name": name.title(),
@@ -39,6 +44,7 @@ def hr_users() -> list[dict[str, Any]]:
         }
         for name in ("analyst", "maria", "kenji", "ola")
     ]
+    return [*people, {"user_identifier": service_account, "display_name": "Airflow"}]
 
 
 with DAG(
@@ -55,7 +61,7 @@ with DAG(
         dry_run=False,
         session_handle=login.output,
     )
-    people = hr_users()
+    people = hr_users(service_account="{{ conn.thoughtspot_default.login }}")
     rehearse = ThoughtSpotUsersImportOperator(
         task_id="users_dry_run",
         users=people,

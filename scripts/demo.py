@@ -5,8 +5,9 @@ It creates a private AIRFLOW_HOME under .demo/, migrates its SQLite metadata DB,
 logouts and calls per session) and what each task did, read from its XCom: files and bytes written, rows
 exported, objects found, users or groups added/updated/deleted. Files go to .demo/exports/.
 
-To show another example DAG, add its id to DAGS; to describe a new kind of task result, add a function
-to DESCRIBE (it gets the XCom value and returns a line, or None when the value is not its kind).
+To show another example DAG, add its id to DAGS (and any stand-in content it needs to SETUP); to
+describe a new kind of task result, add a function to DESCRIBE (it gets the XCom value and returns a
+line, or None when the value is not its kind).
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ DAGS = [
     "thoughtspot_reports",
     "thoughtspot_users_sync",
 ]
+SETUP: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    # A user who left: not in the HR list, so the sync deletes it.
+    "thoughtspot_users_sync": [("/_fake/objects", {"type": "USER", "name": "leaver"})],
+}
+"""Stand-in control calls (path, JSON body) to make before a DAG runs, so its tasks have something to do."""
 
 
 def _file(value: Any) -> str | None:
@@ -91,6 +97,8 @@ def main() -> int:
         failed = 0
         for dag_id in DAGS:
             _control(url, "/_fake/reset")
+            for path, body in SETUP.get(dag_id, []):
+                _control(url, path, body)
             run = subprocess.run([*airflow, "dags", "test", dag_id], env=env, capture_output=True, text=True)
             log = HOME / f"{dag_id}.log"
             log.write_text(run.stdout + run.stderr)
@@ -101,11 +109,13 @@ def main() -> int:
         return 1 if failed else 0
 
 
-def _control(url: str, path: str) -> dict[str, Any]:
+def _control(url: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     method = "GET" if path.endswith("stats") else "POST"
-    with urllib.request.urlopen(urllib.request.Request(url + path, method=method), timeout=10) as response:
-        body = response.read()
-    return json.loads(body) if body else {}
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url + path, data=data, method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = response.read()
+    return json.loads(answer) if answer else {}
 
 
 def _summary(dag_id: str, returncode: int, stats: dict[str, Any], log: Path) -> str:

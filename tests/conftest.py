@@ -28,6 +28,7 @@ os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(
     ]
 )
 os.environ["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] = str(_HOME / "logs")
+os.environ["THOUGHTSPOT_EXPORT_PATH"] = str(_HOME / "exports")  # where the example DAGs write their files
 for name in [key for key in os.environ if key.startswith("AIRFLOW_CONN_")]:
     del os.environ[name]
 

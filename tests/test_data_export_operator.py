@@ -74,8 +74,11 @@ def test_an_answers_rows_are_byte_exact(
     result = xcom_value(run)
     data = data_of(dag_env, DEFAULT_ANSWER_ID)
     name = f"{DEFAULT_ANSWER_ID}.{file_format}"
-    uri = f"{out}/{name}" if kind == "memory" else (tmp_path / "out" / name).as_uri()
-    assert result == {"uris": [uri], "row_count": data.row_count, "sampling_ratio": 1.0}
+    assert result == {"uris": [result["uris"][0]], "row_count": data.row_count, "sampling_ratio": 1.0}
+    if kind == "memory":  # Airflow 2.11 spells it memory:///<bucket>/..., Airflow 3 memory://<bucket>/...
+        assert result["uris"][0].startswith("memory://") and result["uris"][0].endswith(f"{out[9:]}/{name}")
+    else:
+        assert result["uris"][0] == (tmp_path / "out" / name).as_uri()
     assert read_bytes(result["uris"][0]) == (csv_of(data) if file_format == "csv" else jsonl_of(data))
     assert pages_sent(dag_env, ANSWER_DATA_PATH) == [(0, 2, 200), (2, 2, 200), (4, 2, 200)]
 

@@ -136,4 +136,11 @@ def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
         in result.stdout
     )
     assert "DAG thoughtspot_hook: succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)" in result.stdout
+    assert "DAG thoughtspot_reports: succeeded" in result.stdout
+    assert (
+        "liveboard_pdf: wrote file://" in result.stdout and "answer_csv: exported 5 row(s)" in result.stdout
+    )
+    assert "DAG thoughtspot_users_sync: succeeded" in result.stdout
+    assert "users_apply: added 3 ['maria', 'kenji', 'ola']" in result.stdout
+    assert "deleted 1 ['leaver']" in result.stdout
     assert "Demo-Pass-4821" not in (REPO / ".demo" / "airflow-home" / "thoughtspot_session.log").read_text()

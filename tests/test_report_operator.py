@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,15 +29,8 @@ def dag_env(airflow_db: Path, ts: FakeThoughtSpot) -> FakeThoughtSpot:
     return ts
 
 
-@pytest.fixture
-def client(ts: FakeThoughtSpot) -> Iterator[V2Client]:
-    """A plain HTTP client: what the route answers, the oracle for the files the operator writes."""
-    v2 = V2Client(ts)
-    yield v2
-    v2.close()
-
-
 def route_answer(client: V2Client, path: str, body: dict[str, object]) -> bytes:
+    """What the route answers a plain HTTP client: the oracle for the files the operator writes."""
     answer = client.post(path, body)
     assert answer.status_code == 200, answer.text[:300]
     return answer.content
@@ -71,7 +63,7 @@ def route_answer(client: V2Client, path: str, body: dict[str, object]) -> bytes:
 )
 def test_every_format_is_saved_byte_exact_with_the_right_extension(
     dag_env: FakeThoughtSpot,
-    client: V2Client,
+    v2_client: V2Client,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     metadata_type: str,
@@ -94,7 +86,7 @@ def test_every_format_is_saved_byte_exact_with_the_right_extension(
     sent = json.loads(next(r.body for r in dag_env.requests if r.path == path))
     expected_format = file_format or ("PDF" if metadata_type == "LIVEBOARD" else "CSV")
     assert sent == {"metadata_identifier": identifier, "file_format": expected_format}  # always sent
-    expected = route_answer(client, path, sent)
+    expected = route_answer(v2_client, path, sent)
     saved = tmp_path / f"{identifier}.{ext}"
     assert saved.read_bytes() == expected
     assert expected.startswith(MAGIC.get(ext, b""))
@@ -120,11 +112,11 @@ def test_a_liveboard_csv_of_several_visualizations_is_a_zip_of_csvs(
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_download_dropped_mid_body_is_retried_from_the_start(
-    dag_env: FakeThoughtSpot, client: V2Client, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str
+    dag_env: FakeThoughtSpot, v2_client: V2Client, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str
 ) -> None:
     dag_env.report_bytes = 3 * 1024 * 1024  # several chunks, so the cut comes after bytes were written
     expected = route_answer(
-        client, REPORT_LIVEBOARD_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "file_format": "PDF"}
+        v2_client, REPORT_LIVEBOARD_PATH, {"metadata_identifier": DEFAULT_LIVEBOARD_ID, "file_format": "PDF"}
     )
     dag_env.truncate_next(REPORT_LIVEBOARD_PATH)
     out = location(kind, tmp_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,22 @@ def test_groups_dry_run_apply_and_deletion_guard(
         (True, True),
         (False, True),
     ]
+
+
+def test_a_sync_never_deletes_the_connections_own_user(
+    airflow_db: Path,
+    ts: FakeThoughtSpot,
+    use_connection: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ts.add_user("airflow-svc", "Svc-Pass-1")
+    ts.add_object(user_object("airflow-svc"))
+    use_connection(ts, login="airflow-svc", password="Svc-Pass-1")
+    run = run_dataops(
+        monkeypatch, "users", users=[ANALYST], dry_run=False, delete_unspecified=True, max_deletions=50
+    )
+    assert run.state == DagRunState.FAILED
+    assert "would delete 'airflow-svc', the user this connection logs in as" in capsys.readouterr().out
+    assert "airflow-svc" in users(ts)
+    assert [b["dry_run"] for b in imports(ts)] == [True]

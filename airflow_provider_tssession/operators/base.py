@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 DEFAULT_CONN_ID = ThoughtSpotHook.default_conn_name
+RUNTIME_OVERRIDES = ("runtime_filter", "runtime_sort", "runtime_param_override", "request_options")
+"""Arguments the report and data operators share: the route's overrides, and any other body field."""
+JSON_RENDERERS = {field: "json" for field in RUNTIME_OVERRIDES}
 
 
 class ThoughtSpotBaseOperator(BaseOperator):

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tssession.exceptions import ThoughtSpotError
-from airflow_provider_tssession.operators.base import ThoughtSpotBaseOperator
+from airflow_provider_tssession.operators.base import (
+    JSON_RENDERERS,
+    RUNTIME_OVERRIDES,
+    ThoughtSpotBaseOperator,
+)
 from airflow_provider_tssession.paging import read_ahead
 from airflow_provider_tssession.row_files import FORMATS, RowFiles
 
@@ -101,17 +105,9 @@ class ThoughtSpotDataExportOperator(ThoughtSpotBaseOperator):
         "metadata_identifier",
         "visualization_identifier",
         "file_name",
-        "runtime_filter",
-        "runtime_sort",
-        "runtime_param_override",
-        "request_options",
+        *RUNTIME_OVERRIDES,
     )
-    template_fields_renderers: ClassVar[dict[str, str]] = {
-        "runtime_filter": "json",
-        "runtime_sort": "json",
-        "runtime_param_override": "json",
-        "request_options": "json",
-    }
+    template_fields_renderers: ClassVar[dict[str, str]] = JSON_RENDERERS
 
     def __init__(
         self,

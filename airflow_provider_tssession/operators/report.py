@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tssession import storage
-from airflow_provider_tssession.operators.base import ThoughtSpotBaseOperator
+from airflow_provider_tssession.operators.base import (
+    JSON_RENDERERS,
+    RUNTIME_OVERRIDES,
+    ThoughtSpotBaseOperator,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -88,17 +92,9 @@ class ThoughtSpotReportOperator(ThoughtSpotBaseOperator):
         "file_name",
         "visualization_identifiers",
         "tab_identifiers",
-        "runtime_filter",
-        "runtime_sort",
-        "runtime_param_override",
-        "request_options",
+        *RUNTIME_OVERRIDES,
     )
-    template_fields_renderers: ClassVar[dict[str, str]] = {
-        "runtime_filter": "json",
-        "runtime_sort": "json",
-        "runtime_param_override": "json",
-        "request_options": "json",
-    }
+    template_fields_renderers: ClassVar[dict[str, str]] = JSON_RENDERERS
 
     def __init__(
         self,

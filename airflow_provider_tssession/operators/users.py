@@ -81,7 +81,7 @@ class _ImportOperator(ThoughtSpotBaseOperator):
         with self.hook() as hook:
             if self.delete_unspecified:
                 rehearsal = self._send(hook, body, dry_run=True)
-                self._check_deletions(rehearsal["deleted"])
+                self._check_deletions(rehearsal["deleted"], hook.settings.login)
                 if self.is_dry_run:
                     return rehearsal
             return self._send(hook, body, dry_run=self.is_dry_run)
@@ -150,7 +150,13 @@ class _ImportOperator(ThoughtSpotBaseOperator):
             )
         return result
 
-    def _check_deletions(self, deleted: list[str]) -> None:
+    def _check_deletions(self, deleted: list[str], own_login: str) -> None:
+        if self.kind == "users" and own_login in deleted:
+            raise ThoughtSpotError(
+                f"The users import would delete {own_login!r}, the user this connection logs in as; "
+                f"nothing was changed. Fix: add {own_login!r} to the users (a sync list from HR rarely holds "
+                "service accounts)."
+            )
         if len(deleted) > self.max_deletions:
             raise ThoughtSpotError(
                 f"The {self.kind} import would delete {len(deleted)} {self.kind} ({listed(deleted)}), more "
