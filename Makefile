@@ -14,7 +14,7 @@ AF2_VENV := .venv-af2
 AF2_STAMP := $(AF2_VENV)/.installed
 AF2_PINS := "apache-airflow==2.11.*"
 
-.PHONY: demo test lint typecheck pytest pytest-airflow2 clean browser-deps screenshot bench
+.PHONY: demo test lint typecheck pytest pytest-airflow2 clean browser-deps screenshot bench hunt
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ $(AF2_STAMP): pyproject.toml $(STAMP)
 
 pytest-airflow2: $(AF2_STAMP)
 	$(AF2_VENV)/bin/python -m pytest
+
+# Property tests with fresh random examples, 20 times as many (the suite itself is derandomized, so a
+# commit is green or red every time): pin each counterexample found here with @example in the test.
+hunt: $(STAMP)
+	HYPOTHESIS_PROFILE=hunt $(BIN)/python -m pytest -q -m hypothesis tests/test_hostile_input.py tests/test_lockout_safety.py
 
 # Release artefacts for contributors (not a set-up command): sdist and wheel in dist/, checked as PyPI would.
 .PHONY: dist

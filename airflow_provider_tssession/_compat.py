@@ -18,6 +18,7 @@ HOMES: dict[str, tuple[str, ...]] = {
     "Connection": ("airflow.sdk", "airflow.models.connection"),  # 3.0+ | 2.11
     "Context": ("airflow.sdk", "airflow.utils.context"),  # 3.0+ | 2.11
     "AirflowException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
+    "AirflowFailException": ("airflow.sdk.exceptions", "airflow.exceptions"),  # 3.1+ | 3.0, 2.11
     # Resolved on first use only: it imports fsspec, which DAG parsing must not pay for.
     "ObjectStoragePath": ("airflow.sdk", "airflow.io.path"),  # 3.0+ | 2.11
     "mask_secret": (  # 3.0+ | any 3.x without airflow.sdk.log | 2.11
@@ -25,7 +26,8 @@ HOMES: dict[str, tuple[str, ...]] = {
         "airflow.sdk.execution_time.secrets_masker",
         "airflow.utils.log.secrets_masker",
     ),
-    "conf": ("airflow.sdk", "airflow.configuration"),  # 3.1+ | 3.0, 2.11
+    # Resolved on first use: airflow.sdk.configuration leaves some values as unexpanded templates.
+    "conf": ("airflow.configuration",),  # 2.11, 3.x
     "BaseTrigger": ("airflow.triggers.base",),  # every version
     "TriggerEvent": ("airflow.triggers.base",),
     "BaseOperatorLink": ("airflow.sdk", "airflow.models.baseoperatorlink"),  # 3.0+ | 2.11
@@ -62,6 +64,7 @@ def resolve(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from airflow.configuration import conf
     from airflow.dag_processing.dagbag import DagBag
     from airflow.providers.standard.operators.python import PythonOperator
     from airflow.sdk import (
@@ -72,11 +75,10 @@ if TYPE_CHECKING:
         Connection,
         Context,
         ObjectStoragePath,
-        conf,
     )
     from airflow.sdk._shared.secrets_masker import redact  # what airflow.sdk.log re-exports
     from airflow.sdk.bases.decorator import DecoratedOperator, task_decorator_factory
-    from airflow.sdk.exceptions import AirflowException
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
     from airflow.sdk.execution_time.xcom import XCom
     from airflow.sdk.log import mask_secret
     from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -86,8 +88,8 @@ else:
     Connection = resolve("Connection")
     Context = resolve("Context")
     AirflowException = resolve("AirflowException")
+    AirflowFailException = resolve("AirflowFailException")
     mask_secret = resolve("mask_secret")
-    conf = resolve("conf")
     BaseOperatorLink = resolve("BaseOperatorLink")
 
     def __getattr__(name: str) -> Any:
@@ -98,6 +100,7 @@ else:
 
 __all__ = [
     "AirflowException",
+    "AirflowFailException",
     "Asset",
     "BaseHook",
     "BaseOperator",

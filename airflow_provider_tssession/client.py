@@ -5,30 +5,33 @@ Imported only when a hook first talks to ThoughtSpot, so that parsing a DAG neve
 
 from __future__ import annotations
 
-import http.cookiejar
-import math
 import os
-import ssl
-import time
-from email.utils import parsedate_to_datetime
-from typing import Any
-from urllib.parse import urlsplit
+import threading
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import requests
 import requests.adapters
 import requests.utils
 import urllib3
-import urllib3.exceptions
+import urllib3.connection
 
 from airflow_provider_tssession import __version__
-from airflow_provider_tssession.error_body import parse_error_body
-from airflow_provider_tssession.exceptions import ThoughtSpotApiError, ThoughtSpotConnectionError
-from airflow_provider_tssession.retry import Log, call_with_retries
-from airflow_provider_tssession.settings import ThoughtSpotSettings, origin
+from airflow_provider_tssession.deadline import attempt_deadline, note_connection
+from airflow_provider_tssession.exceptions import ThoughtSpotApiError, ThoughtSpotRequestError
+from airflow_provider_tssession.http_errors import MAX_ERROR_BODY, api_error, deadline_error, transport_error
+from airflow_provider_tssession.retry import Log, RetryPolicy
+from airflow_provider_tssession.routing import check_method, origin, url_for
+from airflow_provider_tssession.session_state import SessionState
 
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_MAX_ERROR_BODY = 64 * 1024
-_NAME_MISMATCH = frozenset({62, 64})  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from airflow_provider_tssession.auth import Authenticator
+    from airflow_provider_tssession.settings import ThoughtSpotSettings
+
+MAX_REDIRECTS = 5
+"""Redirects followed on the connection's own host (requests' default, 30, let a loop run long)."""
 POOL_SIZE = 10
 """Connections one hook keeps open, and so the calls it runs at once (requests' default pool size)."""
 HEADERS = {
@@ -44,6 +47,16 @@ class SameOriginSession(requests.Session):
     def __init__(self, base_url: str) -> None:
         super().__init__()
         self._origin = origin(base_url)
+        self.max_redirects = MAX_REDIRECTS
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """Check the prepared URL once more right before it leaves (defence in depth behind `url_for`)."""
+        if origin(request.url or "") != self._origin:
+            raise ThoughtSpotRequestError(
+                "Refusing to send a request whose prepared URL is not on the connection's host; "
+                "nothing was sent. Pass a path such as /tspublic/v1/... instead."
+            )
+        return super().send(request, **kwargs)
 
     def get_redirect_target(self, resp: requests.Response) -> str | None:
         """Follow a redirect only when it stays on the connection's host; otherwise hand back the 3xx."""
@@ -63,8 +76,44 @@ class _Adapter(requests.adapters.HTTPAdapter):
     def __init__(self) -> None:
         super().__init__(pool_maxsize=POOL_SIZE, pool_block=True)
 
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        _watched(self.poolmanager)
 
-class _UnverifiedHTTPSPool(urllib3.HTTPSConnectionPool):
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> urllib3.PoolManager:
+        return _watched(super().proxy_manager_for(proxy, **proxy_kwargs))
+
+
+def _watched(manager: urllib3.PoolManager) -> urllib3.PoolManager:
+    manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+    return manager
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    """Tell the attempt's deadline which connection it runs on, so the watchdog can cut it."""
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        note_connection(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    """The HTTPS twin of `_WatchedHTTPConnection`."""
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        note_connection(self)
+        super().request(*args, **kwargs)
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _UnverifiedHTTPSPool(_HTTPSPool):
     """HTTPS without urllib3's InsecureRequestWarning on every call: the hook said it once already."""
 
     def _validate_conn(self, conn: Any) -> None:
@@ -91,252 +140,150 @@ def _quiet(manager: urllib3.PoolManager) -> urllib3.PoolManager:
 
 
 class ThoughtSpotClient:
-    """Send requests for one connection: every call has a timeout, transient failures are retried."""
+    """Send one connection's calls (timeouts, retries); owns the session's state (`state`) and login."""
 
-    def __init__(self, settings: ThoughtSpotSettings, log: Log) -> None:
+    def __init__(self, settings: ThoughtSpotSettings, log: Log, auth: Authenticator) -> None:
         self.settings = settings
         self.log = log
+        self.auth = auth
         self.session = SameOriginSession(settings.base_url)
         self.session.headers.update(HEADERS)
-        self.owns_session = False
-        """True when this process logged in (or minted the current token), so it must log out."""
-        self.auth_state: dict[str, Any] = {}
-        """What the authentication method keeps beside cookies and header (a token's expiry)."""
-        read_environment_once(self.session, settings.base_url)
-        self._verify: bool | str | None = _requests_verify(settings)
-        adapter = _UnverifiedAdapter() if settings.verify is False else _Adapter()
+        self.state = SessionState(self.session)
+        self.policy = RetryPolicy.from_settings(settings)
+        self._renewing = threading.Lock()
+        read_environment_once(self.session, settings)
+        adapter = _UnverifiedAdapter() if self.session.verify is False else _Adapter()
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
 
-    def send(
+    def login(self) -> None:
+        """Log in with the connection's method; this process now ends the session."""
+        self.state.renew(self.auth.login(self.transmit))
+
+    def renew_if_due(self) -> None:
+        """Renew the credentials when due (a bearer token near its expiry): an ordinary call before a send."""
+        if self.auth.renewal_due(self.state):
+            with self._renewing:  # threads sharing the session share one renewal
+                if self.auth.renewal_due(self.state):
+                    self.auth.renew(self.state, self.transmit, self.log)
+
+    def logout(self) -> None:
+        """End the session on the server; raise `ThoughtSpotApiError` when refused (401: already ended)."""
+        self.auth.logout(self.state, self.transmit)
+
+    def send(self, method: str, endpoint: str, **kwargs: Any) -> requests.Response:
+        """Renew the credentials if due, then send the call (see `transmit`)."""
+        self.renew_if_due()
+        return self.transmit(method, endpoint, **kwargs)
+
+    def transmit(
         self,
         method: str,
         endpoint: str,
         *,
         idempotent: bool | None = None,
+        retry: bool | RetryPolicy = True,
+        not_retried: frozenset[int] = frozenset(),
+        secrets: Sequence[str] = (),
+        max_body: int | None = None,
+        deadline: float | None = None,
         **kwargs: Any,
     ) -> requests.Response:
-        """Send one call with the connection's timeout and retry policy; raise on any non-2xx answer."""
-        method = method.upper()
-        url = self.settings.url_for(endpoint)
+        """Send one call with the timeout and retry policy (or `retry`'s); raise on any non-2xx answer.
+
+        `not_retried` are statuses never retried at this endpoint (trusted authentication's 500 means a
+        wrong secret key). `secrets` are values this call carries besides the connection's and session's
+        (a login token): like those, they are scrubbed from whatever the server answers. `max_body` caps
+        a 2xx answer (a login's); an error answer is read up to MAX_ERROR_BODY. Each attempt must end
+        within `deadline` seconds (default: the connection's), however slowly the server sends; with
+        ``stream=True`` that covers the answer up to its headers, and the caller reads the body.
+        """
+        method = check_method(method)
+        url = url_for(self.settings, endpoint)
         kwargs.setdefault("timeout", self.settings.timeout)
-        if self._verify is not None:
-            kwargs.setdefault("verify", self._verify)
-        return call_with_retries(
-            lambda: self._send_once(method, url, kwargs),
-            limit=self.settings.retry_limit,
-            delay=self.settings.retry_delay,
-            idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
+        limits = _Limits(deadline or self.settings.deadline, max_body, [*secrets])
+        policy = retry if isinstance(retry, RetryPolicy) else self.policy if retry else self.policy.never()
+        if not_retried:
+            policy = replace(policy, statuses=policy.statuses - not_retried)
+        return policy.call(
+            lambda: self._send_once(method, url, kwargs, policy, limits),
+            method=method,
+            idempotent=idempotent,
             what=f"{method} {url}",
             log=self.log,
-            max_wait=self.settings.retry_max_wait,
         )
 
-    def _send_once(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
-        try:
-            response = self.session.request(method, url, **kwargs)
-        except requests.RequestException as error:
-            raise transport_error(error, f"{method} {url}", kwargs.get("timeout")) from None
-        if not 200 <= response.status_code < 300:
-            raise api_error(response, f"{method} {url}")
+    def _send_once(
+        self, method: str, url: str, kwargs: dict[str, Any], policy: RetryPolicy, limits: _Limits
+    ) -> requests.Response:
+        what = f"{method} {url}"
+        failure: Exception | None = None
+        with attempt_deadline(limits.deadline) as attempt:
+            try:
+                response = self.session.request(method, url, **{**kwargs, "stream": True})
+                if not 200 <= response.status_code < 300:
+                    body = read_capped(response, MAX_ERROR_BODY)
+                    response.close()
+                    failure = api_error(
+                        response, what, policy, [*self.known_secrets(), *limits.secrets], body
+                    )
+                elif limits.max_body is not None:
+                    response._content = read_capped(response, limits.max_body + 1)  # what .content returns
+                    if len(response._content) > limits.max_body:
+                        response.close()
+                        failure = too_large(response, what, limits.max_body)
+                elif not kwargs.get("stream"):
+                    response.content  # noqa: B018  # read the whole answer within the deadline
+            except requests.RequestException as error:
+                failure = transport_error(error, what, kwargs.get("timeout"))
+        if attempt.expired and not isinstance(failure, ThoughtSpotApiError):
+            failure = deadline_error(what, limits.deadline)
+        if failure is not None:
+            raise failure  # outside the except block: no __context__ keeps the request (password, token)
         return response
 
-    def secrets(self) -> list[str]:
-        """Every value that authenticates this session (cookies, an Authorization header), for masking."""
-        values = [cookie.value for cookie in self.session.cookies if cookie.value]
-        authorization = self.session.headers.get("Authorization")
-        if isinstance(authorization, str):
-            values += [authorization, authorization.split(" ", 1)[-1]]
-        return values
-
-    def export_state(self) -> dict[str, Any]:
-        """Return what another process needs to continue this session: cookies, Authorization, auth state."""
-        cookies = [
-            {
-                "name": c.name,
-                "value": c.value,
-                "domain": c.domain,
-                "path": c.path,
-                "secure": c.secure,
-                "expires": c.expires,
-                "domain_specified": c.domain_specified,
-            }
-            for c in self.session.cookies
-        ]
-        authorization = self.session.headers.get("Authorization")
-        return {
-            "cookies": cookies,
-            "authorization": authorization if isinstance(authorization, str) else None,
-            "auth": dict(self.auth_state),
-        }
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        """Continue a session exported by `export_state`, possibly in another process."""
-        for c in state["cookies"]:
-            self.session.cookies.set_cookie(
-                http.cookiejar.Cookie(
-                    version=0, name=c["name"], value=c["value"], port=None, port_specified=False,
-                    domain=c["domain"], domain_specified=c["domain_specified"],
-                    domain_initial_dot=c["domain"].startswith("."), path=c["path"], path_specified=True,
-                    secure=c["secure"], expires=c["expires"], discard=c["expires"] is None,
-                    comment=None, comment_url=None, rest={"HttpOnly": ""},
-                )
-            )  # fmt: skip
-        if state.get("authorization"):
-            self.session.headers["Authorization"] = state["authorization"]
-        if isinstance(state.get("auth"), dict):
-            self.auth_state = dict(state["auth"])
+    def known_secrets(self) -> list[str]:
+        """Every secret of the connection and session, to scrub from what a server sends back."""
+        return [self.settings.password, self.settings.secret_key or "", *self.state.secrets()]
 
     def close(self) -> None:
-        """Drop the connection pool and cookies of this session."""
-        self.session.cookies.clear()
+        """Forget this session's credentials and drop its connection pool."""
+        self.state.end()
         self.session.close()
 
 
-def api_error(response: requests.Response, what: str) -> ThoughtSpotApiError:
-    """Build the error for a non-2xx answer from whatever body ThoughtSpot (or a proxy) sent."""
-    status = response.status_code
-    if 300 <= status < 400:
-        target = urlsplit(response.headers.get("Location", "")).netloc or "an unknown place"
-        return ThoughtSpotApiError(
-            f"{what} answered {status} redirecting to {target!r}; the hook follows "
-            "redirects only on the connection's own host. Check the connection's Host and scheme.",
-            status_code=status,
-        )
-    details = parse_error_body(response.content[:_MAX_ERROR_BODY].decode("utf-8", "replace"))
-    text = f"{what} answered {status} {(response.reason or '')[:100]}".rstrip()
-    if details.code is not None:
-        text += f", ThoughtSpot error code {details.code}"
-    if details.incident_id:
-        text += f", incident {details.incident_id}"
-    if details.message:
-        text += f": {details.message}"
+class _Limits(NamedTuple):
+    deadline: float
+    max_body: int | None
+    secrets: list[str]
+
+
+def read_capped(response: requests.Response, limit: int) -> bytes:
+    """Read at most `limit` bytes of the answer (decoded), however much the server would send."""
+    data = bytearray()
+    for chunk in response.iter_content(16 * 1024):
+        data += chunk
+        if len(data) >= limit:
+            break
+    return bytes(data[:limit])
+
+
+def too_large(response: requests.Response, what: str, limit: int) -> ThoughtSpotApiError:
+    """Build the error for a 2xx answer larger than any ThoughtSpot answer to that call could be."""
     return ThoughtSpotApiError(
-        text,
-        status_code=status,
-        code=details.code,
-        incident_id=details.incident_id,
-        server_message=details.message,
-        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        f"{what} answered {response.status_code} with more than {limit // 1024} KiB, which no ThoughtSpot "
+        "login answer is; is Host a ThoughtSpot cluster?",
+        status_code=response.status_code,
     )
 
 
-def transport_error(
-    error: requests.RequestException, what: str, timeout: object
-) -> ThoughtSpotConnectionError:
-    """Explain a failure below HTTP, and say whether the server may have acted on the request."""
-    if isinstance(error, requests.exceptions.SSLError):
-        return tls_error(error, what)
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return ThoughtSpotConnectionError(
-            f"{what}: no connection within {timeout}s", transient=True, server_may_have_acted=False
-        )
-    if isinstance(error, requests.exceptions.Timeout) or _cause(error, urllib3.exceptions.ReadTimeoutError):
-        return ThoughtSpotConnectionError(
-            f"{what}: no answer within {timeout}s (extra 'timeout', or request(..., timeout=...))",
-            transient=True,
-            server_may_have_acted=True,
-        )
-    if isinstance(error, requests.exceptions.ConnectionError):
-        if _never_sent(error):
-            return ThoughtSpotConnectionError(
-                f"{what}: could not connect (refused or unknown host)",
-                transient=True,
-                server_may_have_acted=False,
-            )
-        return ThoughtSpotConnectionError(
-            f"{what}: the connection dropped before a complete answer",
-            transient=True,
-            server_may_have_acted=True,
-        )
-    if isinstance(error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
-        return ThoughtSpotConnectionError(
-            f"{what}: the answer was cut off or garbled", transient=True, server_may_have_acted=True
-        )
-    return ThoughtSpotConnectionError(
-        f"{what}: request failed ({type(error).__name__})", transient=False, server_may_have_acted=True
-    )
+def read_environment_once(session: requests.Session, settings: ThoughtSpotSettings) -> None:
+    """Read proxies and resolve TLS `verify` once (the `verify` extra, else REQUESTS_CA_BUNDLE, else True).
 
-
-def tls_error(error: requests.exceptions.SSLError, what: str) -> ThoughtSpotConnectionError:
-    """Explain a TLS failure: an untrusted certificate (fix `verify`), or no TLS on the other end."""
-    untrusted = _cause(error, ssl.SSLCertVerificationError)
-    if untrusted is not None and getattr(untrusted, "verify_code", None) in _NAME_MISMATCH:
-        text = (
-            f"{what}: TLS certificate verification failed ({untrusted.verify_message}). Fix: set Host to a "
-            "name the certificate was issued for (or the extra 'verify' to false, not recommended)."
-        )
-    elif untrusted is not None:
-        reason = getattr(untrusted, "verify_message", None) or "untrusted certificate"
-        text = (
-            f"{what}: TLS certificate verification failed ({reason}). Fix: set the connection extra "
-            "'verify' to the path of a CA bundle (PEM file) that signs the server's certificate, or "
-            "false to skip verification (not recommended)."
-        )
-    else:
-        reason = str(_cause(error, ssl.SSLError) or "handshake failed")[:200]
-        text = (
-            f"{what}: the TLS handshake failed ({reason}). Fix: if the server speaks plain HTTP on this "
-            "port, put http:// in Host; if it needs another CA, set the connection extra 'verify' to the "
-            "path of a CA bundle."
-        )
-    return ThoughtSpotConnectionError(text, transient=False, server_may_have_acted=False)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Return the seconds a `Retry-After` header (seconds or an HTTP date) asks for; None if unreadable."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            seconds = parsedate_to_datetime(value).timestamp() - time.time()
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-    return None if math.isnan(seconds) else max(seconds, 0.0)
-
-
-def _cause(error: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]) -> Any:
-    """Find an exception of `kind` in `error` or in what it wraps (requests wraps urllib3, urllib3 ssl)."""
-    seen: BaseException | None = error
-    for _ in range(8):
-        if seen is None:
-            return None
-        if isinstance(seen, kind):
-            return seen
-        reason = getattr(seen, "reason", None)
-        nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
-        seen = reason if isinstance(reason, BaseException) else nested or seen.__context__
-    return None
-
-
-def _never_sent(error: BaseException) -> bool:
-    """Tell whether the failure happened while connecting, before any byte of the request left."""
-    connecting = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
-    return _cause(error, connecting) is not None
-
-
-def read_environment_once(session: requests.Session, base_url: str) -> None:
-    """Take proxies and the CA bundle from the environment now, instead of on every call.
-
-    With `trust_env` on, requests re-reads os.environ for proxies, NO_PROXY and REQUESTS_CA_BUNDLE, and
-    looks for ~/.netrc, on each call: about a fifth of a loopback call's CPU (see BENCHMARKS.md). Every
-    URL of this session is on the connection's origin, so one look gives the same answers. ~/.netrc is
-    not read: the connection holds the credentials, and a netrc entry must not replace the session's
-    Authorization header.
+    With `trust_env`, requests re-reads them (and ~/.netrc) on every call: a fifth of a loopback call's
+    CPU (BENCHMARKS.md). ~/.netrc is not read: a netrc entry must not replace the Authorization header.
     """
-    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    session.proxies.update(requests.utils.get_environ_proxies(settings.base_url))
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle  # an explicit `verify` extra still wins: send() passes it per call
+    session.verify = settings.verify if settings.verify_explicit or not bundle else bundle
     session.trust_env = False
-
-
-def _requests_verify(settings: ThoughtSpotSettings) -> bool | str | None:
-    """Resolve `verify` so an explicit value wins over REQUESTS_CA_BUNDLE (requests lets it override True)."""
-    if not settings.verify_explicit:
-        return None
-    if settings.verify is True:
-        return requests.utils.DEFAULT_CA_BUNDLE_PATH
-    return settings.verify

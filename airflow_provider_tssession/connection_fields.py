@@ -30,6 +30,14 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
     ExtraField(
         "timeout", "Timeout (seconds)", "Seconds for every call (per-call override possible)", "number", 30.0
     ),
+    ExtraField(
+        "deadline",
+        "Deadline per attempt (seconds)",
+        "Most seconds one attempt of a call may take in all, however slowly the server sends; "
+        "empty means 120 or 4 x timeout, whichever is larger",
+        "number",
+        None,
+    ),
     ExtraField("remember_me", "Remember me", "Ask ThoughtSpot for a long-lived session", "boolean", False),
     ExtraField("retry_limit", "Retry limit", "Attempts per call, including the first", "integer", 3),
     ExtraField("retry_delay", "Retry delay (seconds)", "Base of the exponential backoff", "number", 1.0),
@@ -39,6 +47,14 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
         "Cap on any wait between attempts, whatever the server's Retry-After asks",
         "number",
         60.0,
+    ),
+    ExtraField(
+        "account_lock_seconds",
+        "Locked account: wait (seconds)",
+        "After ThoughtSpot reports the account locked (403), log in again only after this long; "
+        "ThoughtSpot locks for about an hour",
+        "number",
+        3600.0,
     ),
     ExtraField(
         "api_version",
@@ -78,7 +94,7 @@ EXTRA_FIELDS: tuple[ExtraField, ...] = (
     ExtraField(
         "token_renew_before",
         "Renew token before expiry (seconds)",
-        "Mint a new bearer token this long before the current one expires; empty means 60",
+        "Mint the next bearer token this long before expiry; empty: 60, or a fifth of a shorter validity",
         "number",
         60.0,
     ),

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 
-from airflow_provider_tssession.client import transport_error
 from airflow_provider_tssession.exceptions import ThoughtSpotError
-from airflow_provider_tssession.retry import call_with_retries
+from airflow_provider_tssession.http_errors import transport_error
+from airflow_provider_tssession.retry import RetryPolicy
+from airflow_provider_tssession.routing import url_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -43,7 +44,7 @@ def download(
 ) -> T:
     """Send the call with ``stream=True`` and return ``sink(chunks)``; a broken body is fetched again."""
     settings = hook.settings
-    what = f"{method.upper()} {settings.url_for(endpoint)}"
+    what = f"{method.upper()} {url_for(settings, endpoint)}"
 
     def attempt() -> T:
         try:
@@ -57,14 +58,7 @@ def download(
                 raise transport_error(error, what, requests_kwargs.get("timeout", settings.timeout)) from None
 
     try:
-        return call_with_retries(
-            attempt,
-            limit=settings.retry_limit,
-            delay=settings.retry_delay,
-            idempotent=True,
-            what=what,
-            log=hook.log,
-            max_wait=settings.retry_max_wait,
-        )
+        policy = RetryPolicy.from_settings(settings)
+        return policy.call(attempt, method=method, idempotent=True, what=what, log=hook.log)
     except _AlreadyRetried as wrapped:
         raise wrapped.error from None

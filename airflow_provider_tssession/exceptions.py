@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, ClassVar, Self
 
-from airflow_provider_tssession._compat import AirflowException
+from airflow_provider_tssession._compat import AirflowException, AirflowFailException
 
 
 class ThoughtSpotError(AirflowException):
@@ -66,9 +66,10 @@ class ThoughtSpotConnectionError(ThoughtSpotTransientError):
 
 
 class ThoughtSpotApiError(ThoughtSpotTransientError):
-    """ThoughtSpot answered with an error status; carries its error code, incident id and message."""
+    """An error status with ThoughtSpot's code, incident id and message; retry.py judged `transient`."""
 
-    RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+    _FACTS: ClassVar[tuple[str, ...]] = ("status_code", "code", "incident_id", "server_message")
+    _FACTS += ("retry_after", "transient", "server_may_have_acted")
 
     def __init__(
         self,
@@ -79,6 +80,8 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
         incident_id: str | None = None,
         server_message: str | None = None,
         retry_after: float | None = None,
+        transient: bool = False,
+        server_may_have_acted: bool = True,
     ) -> None:
         super().__init__(message)
         self.status_code: int = status_code  # type: ignore[assignment]  # AirflowException types it HTTPStatus
@@ -86,24 +89,26 @@ class ThoughtSpotApiError(ThoughtSpotTransientError):
         self.incident_id = incident_id
         self.server_message = server_message
         self.retry_after = retry_after
-        self.transient = status_code in self.RETRYABLE_STATUSES
-        # A 429 is a refusal before any work; a 5xx may come after the server did part of it.
-        self.server_may_have_acted = status_code != 429
+        self.transient = transient
+        self.server_may_have_acted = server_may_have_acted
 
     @classmethod
     def explaining(cls, error: ThoughtSpotApiError, message: str) -> Self:
-        """Return an error of this type with a better message and the details ThoughtSpot gave `error`."""
-        return cls(
-            message,
-            status_code=error.status_code,
-            code=error.code,
-            incident_id=error.incident_id,
-            server_message=error.server_message,
-        )
+        """Return an error of this type with a better message and the facts ThoughtSpot gave `error`."""
+        return cls(message, **{name: getattr(error, name) for name in cls._FACTS})
 
 
-class ThoughtSpotAuthError(ThoughtSpotApiError):
-    """ThoughtSpot rejected the credentials at login; never retried, since retries lock the account."""
+class ThoughtSpotAuthError(ThoughtSpotApiError, AirflowFailException):
+    """ThoughtSpot rejected the credentials at login; never retried, since retries lock the account.
+
+    Also an `AirflowFailException`: the task fails at once, without its Airflow retries. Each try runs in
+    a new process that remembers nothing, so `retries=3` would otherwise send the rejected password four
+    times and lock the account.
+    """
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.transient = False  # whatever the status (trusted authentication refuses with a 500)
 
 
 class ThoughtSpotMaybeSentError(ThoughtSpotError):

@@ -5,7 +5,8 @@ and a marker is written *before* the POST: a try that died, timed out or lost it
 sending leaves "sending" behind, and the next try refuses to guess. `ResumableJobMixin` itself would
 resubmit in that window (its documented limitation) and does not cover the deferred path, hence this
 small class. Airflow below 3.3 has no such store: a retry (try 2 and later) refuses to send unless the
-operator was told `resubmit_on_retry=True`, because an earlier try may have sent the job.
+operator was told `resubmit_on_retry=True`, because an earlier try may have sent the job. A task that
+succeeds forgets its job, so clearing it later sends a new one.
 """
 
 from __future__ import annotations

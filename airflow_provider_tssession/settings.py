@@ -13,18 +13,21 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_tssession.connection_fields import DEFAULTS, EXTRA_FIELDS
-from airflow_provider_tssession.exceptions import ThoughtSpotConfigError, ThoughtSpotRequestError
+from airflow_provider_tssession.exceptions import ThoughtSpotConfigError
+from airflow_provider_tssession.routing import V1_PREFIX
 
 if TYPE_CHECKING:
     from airflow_provider_tssession._compat import Connection
 
-V1_PREFIX = "/callosum/v1"
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?\Z")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PORT = re.compile(r"^[0-9]{1,5}\Z")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 _FIELDS = {extra.name: extra for extra in EXTRA_FIELDS}
+
+DEFAULT_DEADLINE = 120.0
+"""Seconds one attempt may take in all, unless the extra `deadline` (or 4 x `timeout`) says more."""
 
 
 @dataclass(frozen=True)
@@ -35,20 +38,22 @@ class ThoughtSpotSettings:
     base_url: str
     login: str
     password: str = field(repr=False)
-    verify: bool | str = True
+    verify: bool | str = DEFAULTS["verify"]
     verify_explicit: bool = False
-    timeout: float = 30.0
-    remember_me: bool = False
-    retry_limit: int = 3
-    retry_delay: float = 1.0
-    retry_max_wait: float = 60.0
-    api_version: str = "v1"
-    auth_type: str = "session"
+    timeout: float = DEFAULTS["timeout"]
+    remember_me: bool = DEFAULTS["remember_me"]
+    retry_limit: int = DEFAULTS["retry_limit"]
+    retry_delay: float = DEFAULTS["retry_delay"]
+    retry_max_wait: float = DEFAULTS["retry_max_wait"]
+    account_lock_seconds: float = DEFAULTS["account_lock_seconds"]
+    deadline: float = DEFAULT_DEADLINE
+    api_version: str = DEFAULTS["api_version"]
+    auth_type: str = DEFAULTS["auth_type"]
     secret_key: str | None = field(default=None, repr=False)
     org_identifier: str | None = None
     org_id: int | None = None
-    token_validity: int = 300
-    token_renew_before: float = 60.0
+    token_validity: int = DEFAULTS["token_validity"]
+    token_renew_before: float = DEFAULTS["token_renew_before"]
     ignored_extras: tuple[str, ...] = ()
 
     @property
@@ -71,24 +76,6 @@ class ThoughtSpotSettings:
         """The host (and port) requests go to, for log lines and error messages."""
         return urlsplit(self.base_url).netloc
 
-    def url_for(self, endpoint: str) -> str:
-        """Map a documented resource path (or a full URL on this host) to the URL to call."""
-        if "://" in endpoint:
-            return self._same_origin(endpoint)
-        path = "/" + endpoint.lstrip("/")
-        if path.startswith("/tspublic/"):
-            path = V1_PREFIX + path
-        return self.base_url + path
-
-    def _same_origin(self, url: str) -> str:
-        if origin(url) != origin(self.base_url):
-            raise ThoughtSpotRequestError(
-                f"Refusing to call {urlsplit(url).netloc or url[:60]!r}: the session of connection "
-                f"{self.conn_id!r} belongs to {self.base_url}, and its cookies never go to another host. "
-                "Pass a path such as /tspublic/v1/... instead."
-            )
-        return url
-
     @classmethod
     def from_connection(cls, conn: Connection) -> ThoughtSpotSettings:
         """Validate every field; each problem raises an error that names the field and the fix."""
@@ -98,7 +85,7 @@ class ThoughtSpotSettings:
         settings = cls(
             conn_id=conn_id,
             base_url=_base_url(conn),
-            login=_required(conn_id, "login", conn.login, "set Login to the ThoughtSpot username"),
+            login=_login(conn_id, conn.login),
             password="",
             verify=verify,
             verify_explicit="verify" in reader.extras,
@@ -107,30 +94,24 @@ class ThoughtSpotSettings:
             retry_limit=int(reader.number("retry_limit", minimum=1, maximum=100, integer=True)),
             retry_delay=reader.number("retry_delay", minimum=0, maximum=600),
             retry_max_wait=reader.number("retry_max_wait", minimum=0, maximum=3600),
+            account_lock_seconds=reader.number("account_lock_seconds", minimum=0, maximum=7 * 86400),
+            deadline=reader.number("deadline", minimum=0.001, maximum=86400)
+            if "deadline" in reader.extras
+            else 0.0,
             api_version=reader.choice("api_version"),
             auth_type=reader.choice("auth_type"),
             secret_key=reader.text("secret_key"),
             org_identifier=reader.text("org_identifier"),
             org_id=reader.optional_integer("org_id", minimum=0),
-            token_validity=int(reader.number("token_validity", minimum=1, integer=True)),
-            token_renew_before=reader.number("token_renew_before", minimum=0),
+            token_validity=(validity := int(reader.number("token_validity", minimum=1, integer=True))),
+            token_renew_before=reader.number("token_renew_before", minimum=0)
+            if "token_renew_before" in reader.extras
+            else min(DEFAULTS["token_renew_before"], validity / 5),  # a default must fit a short validity
             ignored_extras=tuple(sorted(set(reader.extras) - set(DEFAULTS))),
         )
         _check_auth_combination(settings)
-        return replace(settings, password=_password(settings, conn.password))
-
-
-def origin(url: str) -> tuple[str, str | None, int] | None:
-    """Scheme, host and port of a URL (default ports filled in); None for a relative or unreadable URL."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        return None
-    return scheme, parts.hostname, port or (80 if scheme == "http" else 443)
+        deadline = settings.deadline or max(DEFAULT_DEADLINE, 4 * settings.timeout)
+        return replace(settings, password=_password(settings, conn.password), deadline=deadline)
 
 
 def shown(value: object, limit: int = 120) -> str:
@@ -169,7 +150,16 @@ def _password(settings: ThoughtSpotSettings, value: str | None) -> str:
             "set Password to the user's password (accounts with MFA cannot use one: set extra.auth_type "
             'to "trusted" or "token" and extra.secret_key)'
         )
-    return _required(settings.conn_id, "password", value, fix)
+    return _required(settings.conn_id, "password", value, fix)  # as typed: whitespace can be part of it
+
+
+def _login(conn_id: str, value: str | None) -> str:
+    """Strip the whitespace a paste adds; refuse it inside, where no ThoughtSpot user name has any."""
+    login = _required(conn_id, "login", value, "set Login to the ThoughtSpot username").strip()
+    if any(ch.isspace() for ch in login):
+        problem = f"{shown(login)} contains whitespace, which no ThoughtSpot user name has"
+        raise ThoughtSpotConfigError(conn_id, "login", problem, "set Login to the ThoughtSpot username")
+    return login
 
 
 def _check_auth_combination(s: ThoughtSpotSettings) -> None:
@@ -247,7 +237,15 @@ def _base_url(conn: Connection) -> str:
         conn_id, "host", conn.host, "set Host to your cluster, e.g. my.thoughtspot.cloud"
     ).strip()
     fix = "set Host to a name such as my.thoughtspot.cloud or https://my.thoughtspot.cloud, nothing after it"
-    schema = (conn.schema or "").lower()
+    if "@" in host:  # user:password@host: never quote what precedes the '@'
+        shown_host = shown(re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)?.*@", r"\1***@", host, flags=re.DOTALL))
+        raise ThoughtSpotConfigError(
+            conn_id,
+            "host",
+            f"{shown_host} has a user part (before '@')",
+            "put the user name in Login and the password in Password, and only the cluster's name in Host",
+        )
+    schema = (conn.schema or "").strip().lower()
     try:
         parts = urlsplit(
             host if "://" in host else f"{schema if schema in ('http', 'https') else 'https'}://{host}"
@@ -260,8 +258,8 @@ def _base_url(conn: Connection) -> str:
         raise ThoughtSpotConfigError(
             conn_id, "host", f"has scheme {shown(parts.scheme)}", "use https:// or http://"
         )
-    if parts.path.rstrip("/") not in ("", V1_PREFIX) or parts.query or parts.fragment or "@" in parts.netloc:
-        raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} has a path, query or user part", fix)
+    if parts.path.rstrip("/") not in ("", V1_PREFIX) or parts.query or parts.fragment:
+        raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} has a path or query", fix)
     if not _valid_hostname(hostname):
         raise ThoughtSpotConfigError(conn_id, "host", f"{shown(host)} is not a valid host name", fix)
     if url_port == 0:

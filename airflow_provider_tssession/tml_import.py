@@ -119,10 +119,10 @@ def name_objects(result: dict[str, Any], tmls: Callable[[], list[str]]) -> dict[
     return result
 
 
-def tml_name(text: str) -> str | None:
+def tml_name(text: Any) -> str | None:
     """Return the name a TML document gives its object (JSON or YAML), or None; for messages only."""
     try:
-        document = json.loads(text)
+        document = json.loads(text) if isinstance(text, str) else text
     except ValueError:
         found = re.search(r"^[ \t]+name:[ \t]*(.+?)[ \t]*$", text, re.MULTILINE)
         return found.group(1).strip("\"'") if found else None

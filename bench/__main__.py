@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_tssession.testing.airflow_home import migrate
 from bench import deferred, logins, memory, parse_cost, requests_overhead, tml_throughput, transfers
 from bench.dataops_standin import DataOpsStandIn
 from bench.report import markdown, plots
@@ -110,8 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     compileall.compile_dir(REPO / "airflow_provider_tssession", quiet=1)
     home = Path(tempfile.mkdtemp(prefix="ts-bench-home-"))
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_CONN_", "AIRFLOW__"))},
-        **logins.airflow_env(home, settings["work_tasks"]),
+        **logins.airflow_env(home, settings["work_tasks"], os.environ),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         "PYTHONWARNINGS": "ignore",
     }
@@ -181,7 +181,7 @@ def run_sections(
         return
     if "logins" in sections:
         log("migrating the private metadata DB")
-        logins.migrate(env)
+        migrate(env)
     with running_stand_in() as stand_in:
         env = {**env, **connection_env(stand_in.url)}
         if "clients" in sections:

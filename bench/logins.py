@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from airflow_provider_tssession.testing.airflow_home import airflow_home_env
 from bench.child import run_child
 from bench.stats import Row, figure_against, summary
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from bench.standin import StandIn
 
@@ -31,26 +30,10 @@ PATTERNS = {
 BASELINE = "shared session (setup/teardown)"
 
 
-def airflow_env(home: Path, work_tasks: Sequence[int]) -> dict[str, str]:
-    """Return the variables pointing Airflow at the private home, and dag.test() at the bench's DAGs."""
-    bundle = {"name": "bench", "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle"}
-    return {
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
-        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(
-            [{**bundle, "kwargs": {"path": str(DAGS)}}]
-        ),
-        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
-        "TS_BENCH_WORK_TASKS": ",".join(str(n) for n in work_tasks),
-    }
-
-
-def migrate(env: dict[str, str]) -> None:
-    """Create the SQLite metadata DB (``airflow db migrate``)."""
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True, capture_output=True
-    )
+def airflow_env(home: Path, work_tasks: Sequence[int], base: Mapping[str, str]) -> dict[str, str]:
+    """Return `base` pointed at the private Airflow in `home`, and dag.test() at the bench's DAGs."""
+    work = {"TS_BENCH_WORK_TASKS": ",".join(str(n) for n in work_tasks)}
+    return airflow_home_env(home, {"bench": DAGS}, settings=work, base=base)
 
 
 def measure(env: dict[str, str], stand_in: StandIn, *, work_tasks: Sequence[int], reps: int) -> list[Row]:

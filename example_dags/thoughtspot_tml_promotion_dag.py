@@ -20,12 +20,19 @@ from airflow_provider_tssession.operators.tml import (
     ThoughtSpotTMLImportOperator,
 )
 
-STAGING = "{{ var.value.get('thoughtspot_promotion_path', '/tmp/thoughtspot-promotion') }}/{{ run_id }}"
+OUTPUT = os.environ.get("THOUGHTSPOT_EXPORT_PATH", "/tmp/thoughtspot-exports")
+STAGING = "{{ params.output_path }}/tml-promotion/{{ run_id | replace(':', '-') | replace('+', '-') }}"
 # ThoughtSpot asks for 30 s or more between status polls; `make demo` sets this lower for its stand-in.
 POLL_INTERVAL = float(os.environ.get("THOUGHTSPOT_DEMO_POLL_INTERVAL", "30"))
 
 
-@dag(schedule=None, start_date=datetime(2026, 1, 1), catchup=False, tags=["thoughtspot", "example"])
+@dag(
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    tags=["thoughtspot", "example"],
+    params={"output_path": OUTPUT},
+)
 def thoughtspot_tml_promotion() -> None:
     """Export from dev, then import into prod (all or nothing), deferred."""
     export = ThoughtSpotTMLExportOperator(

@@ -13,7 +13,6 @@ line, or None when the value is not its kind).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -22,6 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_tssession.testing.airflow_home import airflow_home_env, migrate
 from airflow_provider_tssession.testing.process import stand_in_process
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ DAGS = [
     "thoughtspot_taskflow",
     "thoughtspot_reports",
     "thoughtspot_users_sync",
+    "thoughtspot_tml_backup",
+    "thoughtspot_tml_promotion",
 ]
 SETUP: dict[str, list[tuple[str, dict[str, Any]]]] = {
     # A user who left: not in the HR list, so the sync deletes it.
@@ -72,7 +74,23 @@ def _found(value: Any) -> str | None:
     return None
 
 
-DESCRIBE: list[Callable[[Any], str | None]] = [_file, _rows, _changes, _found]
+def _exported(value: Any) -> str | None:
+    if isinstance(value, dict) and {"output_path", "files", "exported", "failed"} <= value.keys():
+        names = ", ".join(uri.rsplit("/", 1)[-1] for uri in value["files"])
+        failed = len(value["failed"])
+        return f"exported {value['exported']} object(s) to {value['output_path']}: {names}; {failed} failed"
+    return None
+
+
+def _imported(value: Any) -> str | None:
+    if isinstance(value, dict) and {"task_status", "objects"} <= value.keys():
+        objects = ", ".join(f"{o['name']} ({o['status']})" for o in value["objects"])
+        task = f"async task {value['task_id']}" if value.get("task_id") else "sync import"
+        return f"TML import, {task}: {value['task_status']}; {len(value['objects'])} object(s): {objects}"
+    return None
+
+
+DESCRIBE: list[Callable[[Any], str | None]] = [_file, _rows, _changes, _found, _exported, _imported]
 
 
 def main() -> int:
@@ -80,23 +98,22 @@ def main() -> int:
     shutil.rmtree(HOME, ignore_errors=True)
     shutil.rmtree(EXPORTS, ignore_errors=True)
     HOME.mkdir(parents=True)
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(HOME),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "example_dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "THOUGHTSPOT_EXPORT_PATH": str(EXPORTS),
-    }
+    env = airflow_home_env(HOME, {"examples": REPO / "example_dags"})
+    env["THOUGHTSPOT_EXPORT_PATH"] = str(EXPORTS)
     airflow = [sys.executable, "-m", "airflow"]
     print("Creating the Airflow metadata DB in", HOME, flush=True)
-    subprocess.run([*airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    with stand_in_process({USER: PASSWORD}) as url:
-        print("ThoughtSpot stand-in at", url, flush=True)
-        connection = {"conn_type": "thoughtspot", "host": url, "login": USER, "password": PASSWORD}
-        env["AIRFLOW_CONN_THOUGHTSPOT_DEFAULT"] = json.dumps(connection)
+    migrate(env)
+    # Two stand-ins: "dev" (also thoughtspot_default) and "prod", for the promotion example.
+    with stand_in_process({USER: PASSWORD}) as url, stand_in_process({USER: PASSWORD}) as prod_url:
+        print("ThoughtSpot stand-ins at", url, "(dev, default) and", prod_url, "(prod)", flush=True)
+        for conn_id, host in (("DEFAULT", url), ("DEV", url), ("PROD", prod_url)):
+            connection = {"conn_type": "thoughtspot", "host": host, "login": USER, "password": PASSWORD}
+            env[f"AIRFLOW_CONN_THOUGHTSPOT_{conn_id}"] = json.dumps(connection)
+        env["THOUGHTSPOT_DEMO_POLL_INTERVAL"] = "1"  # the stand-in's imports take a second; 30+ for real
         failed = 0
         for dag_id in DAGS:
-            _control(url, "/_fake/reset")
+            for each in (url, prod_url):
+                _control(each, "/_fake/reset")
             for path, body in SETUP.get(dag_id, []):
                 _control(url, path, body)
             run = subprocess.run([*airflow, "dags", "test", dag_id], env=env, capture_output=True, text=True)
@@ -104,6 +121,9 @@ def main() -> int:
             log.write_text(run.stdout + run.stderr)
             failed += run.returncode != 0
             print(_summary(dag_id, run.returncode, _control(url, "/_fake/stats"), log), flush=True)
+            prod = _control(prod_url, "/_fake/stats")
+            if prod["requests"]:
+                print(_summary(f"{dag_id} (prod)", run.returncode, prod, log), flush=True)
             for task_id, line in _what_tasks_did(dag_id):
                 print(f"  {task_id}: {line}", flush=True)
         return 1 if failed else 0
@@ -121,9 +141,12 @@ def _control(url: str, path: str, body: dict[str, Any] | None = None) -> dict[st
 def _summary(dag_id: str, returncode: int, stats: dict[str, Any], log: Path) -> str:
     state = "succeeded" if returncode == 0 else f"FAILED (exit {returncode}, see {log})"
     calls = list(stats["calls_per_session"].values())
+    imports = stats.get("imports_submitted", 0)
+    polls = sum(stats.get("status_polls", {}).values())
     return (
         f"DAG {dag_id}: {state}; ThoughtSpot saw {stats['logins']} login(s), {stats['logouts']} logout(s), "
         f"{len(calls)} session(s) with {calls} call(s) each; {stats['active_sessions']} session(s) left open"
+        + (f"; {imports} TML import(s), {polls} status poll(s)" if imports else "")
     )
 
 

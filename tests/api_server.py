@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from airflow_provider_tssession.testing.airflow_home import airflow_home_env
 
 STARTED = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 START_TIMEOUT = 240.0  # seconds; a loaded 2-core machine imports Airflow slowly
@@ -17,14 +18,11 @@ STOP_TIMEOUT = 30.0
 
 def api_server_env(home: Path) -> dict[str, str]:
     """The environment of a local Airflow with every user an admin and the Test button enabled."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
-    env.update(
-        AIRFLOW_HOME=str(home),
-        AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",
-        AIRFLOW__CORE__TEST_CONNECTION="Enabled",
-    )
-    return env
+    settings = {
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
+    }
+    return airflow_home_env(home, {}, settings=settings)
 
 
 class AirflowApiServer:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
+from secrets_audit import cookie_values
+
 from airflow_provider_tssession.testing import (
     LOGIN_PATH,
     LOGOUT_PATH,
@@ -56,11 +58,9 @@ def secrets_seen(server: FakeThoughtSpot) -> set[str]:
     """Every credential that crossed the wire: password, secret key, cookies, bearer and login tokens."""
     values = {DEFAULT_PASSWORD, SECRET_KEY}
     for record in server.requests:
-        headers = {k.lower(): v for k, v in record.headers.items()}
         if record.session_id:
             values.add(record.session_id)
-        for part in headers.get("cookie", "").split("; "):
-            values.add(part.partition("=")[2])
+        values.update(cookie_values(record.headers).values())
         if record.path == TOKEN_LOGIN_PATH:
             values.update(parse_qs(record.body.decode()).get("auth_token", []))
     return {value for value in values if len(value) >= 5}

@@ -4,36 +4,25 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_tssession.testing.airflow_home import airflow_home_env, migrate
+
 # Airflow reads its configuration at import time: point it at a private home before anything imports it.
 _HOME = Path(tempfile.mkdtemp(prefix="ts-airflow-home-"))
 REPO = Path(__file__).resolve().parent.parent
-os.environ["AIRFLOW_HOME"] = str(_HOME)
-os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "example_dags")
 # dag.test() runs only DAGs that a bundle holds: the examples, and the DAGs our tests need.
-os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = json.dumps(
-    [
-        {
-            "name": name,
-            "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
-            "kwargs": {"path": str(path)},
-        }
-        for name, path in (("examples", REPO / "example_dags"), ("test-dags", REPO / "tests" / "dags"))
-    ]
-)
-os.environ["AIRFLOW__LOGGING__BASE_LOG_FOLDER"] = str(_HOME / "logs")
+_ENV = airflow_home_env(_HOME, {"examples": REPO / "example_dags", "test-dags": REPO / "tests" / "dags"})
+for _name in set(os.environ) - set(_ENV):
+    del os.environ[_name]
+os.environ.update(_ENV)
 os.environ["THOUGHTSPOT_EXPORT_PATH"] = str(_HOME / "exports")  # where the example DAGs write their files
-for name in [key for key in os.environ if key.startswith("AIRFLOW_CONN_")]:
-    del os.environ[name]
 
 import pytest  # noqa: E402
 from airflow import __version__ as AIRFLOW_VERSION  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 from airflow_provider_tssession.auth import lockout  # noqa: E402
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER  # noqa: E402
@@ -44,6 +33,14 @@ if TYPE_CHECKING:
     from standin_v2 import V2Client
 
     from airflow_provider_tssession.testing import FakeThoughtSpot
+
+# Property tests give the same result on every run of a commit (`make test`, CI with CI=true); `make hunt`
+# (HYPOTHESIS_PROFILE=hunt) draws new random examples, 20 times as many, to find cases worth pinning.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("hunt", max_examples=2000, deadline=None, print_blob=True)
+hypothesis_settings.load_profile(
+    "ci" if os.environ.get("CI") == "true" else os.environ.get("HYPOTHESIS_PROFILE", "ci")
+)
 
 CONN_ID = "thoughtspot_default"
 FAST = {"retry_delay": 0, "timeout": 5}
@@ -82,12 +79,7 @@ def forget_rejected_credentials() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def airflow_db() -> Path:
     """Create the metadata DB once per test session (``airflow db migrate`` on SQLite)."""
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"],
-        check=True,
-        capture_output=True,
-        env=os.environ.copy(),
-    )
+    migrate(os.environ)
     return _HOME
 
 
@@ -153,14 +145,11 @@ def secret_free(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFix
 
 
 @pytest.fixture
-def cluster() -> Iterator[FakeThoughtSpot]:
+def cluster(make_fake_thoughtspot: Callable[..., FakeThoughtSpot]) -> FakeThoughtSpot:
     """A stand-in with trusted authentication on (auth_methods.SECRET_KEY) and a second org, 7 "sales"."""
     from auth_methods import ORGS, SECRET_KEY
 
-    from airflow_provider_tssession.testing import FakeThoughtSpot
-
-    with FakeThoughtSpot(users={DEFAULT_USER: DEFAULT_PASSWORD}, secret_key=SECRET_KEY, orgs=ORGS) as fake:
-        yield fake
+    return make_fake_thoughtspot(secret_key=SECRET_KEY, orgs=ORGS)
 
 
 @pytest.fixture(params=["v1_session", "v2_session", "token", "token_secret", "trusted"])
@@ -172,3 +161,15 @@ def auth_method(
 
     use_connection(cluster, **METHODS[request.param])
     return str(request.param)
+
+
+@pytest.fixture
+def task_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A file where the TML test DAGs' failure callback writes each failed task's exception, one a line.
+
+    Tests read failures here rather than from the task log, whose destination moves with pytest's capture.
+    """
+    target = tmp_path / "task-errors.txt"
+    target.touch()
+    monkeypatch.setenv("TS_TASK_ERRORS", str(target))
+    return target

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote, quote_plus
 
@@ -53,16 +53,27 @@ class Secrets:
         return {value for kind in self.kinds.values() for value in kind.values if value}
 
 
+def cookie_values(headers: Mapping[str, str]) -> dict[str, str]:
+    """The cookies a request sent, by name, read from its `Cookie` header (any letter case)."""
+    header = next((value for name, value in headers.items() if name.lower() == "cookie"), "")
+    pairs = (part.strip().partition("=") for part in header.split(";"))
+    return {name: value for name, sep, value in pairs if sep}
+
+
+def sent_cookies(server: FakeThoughtSpot) -> set[str]:
+    """Every cookie value the client sent back to the stand-in."""
+    return {value for record in server.requests for value in cookie_values(record.headers).values()}
+
+
 def secrets_of(server: FakeThoughtSpot, password: str, secret_key: str | None = None) -> Secrets:
     """The password and secret key given, and the session values the client sent back to the stand-in."""
     cookies: set[str] = set()
     bearer: set[str] = set()
     login_tokens: set[str] = set()
     for record in server.requests:
+        cookies |= set(cookie_values(record.headers).values())
         for name, value in record.headers.items():
-            if name.lower() == "cookie":
-                cookies |= {part.split("=", 1)[1].strip() for part in value.split(";") if "=" in part}
-            elif name.lower() == "authorization":
+            if name.lower() == "authorization":
                 bearer |= {value, value.split(" ", 1)[-1]}
         if record.path == TOKEN_LOGIN_PATH:
             login_tokens |= set(parse_qs(record.body.decode("utf-8", "replace")).get("auth_token", []))

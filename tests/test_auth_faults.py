@@ -73,7 +73,7 @@ def test_a_locked_account_is_one_refused_request(
     assert (caught.value.status_code, caught.value.code) == (403, 10023)
     refusing_path = TOKEN_LOGIN_PATH if method == "trusted" else LOGIN_PATHS[method]
     assert cluster.count(refusing_path) == 1
-    with pytest.raises(ThoughtSpotAuthError, match="already rejected"):
+    with pytest.raises(ThoughtSpotAuthError, match="reported the account locked"):
         ThoughtSpotHook().login()
     assert cluster.count(refusing_path) == 1
 

@@ -100,7 +100,7 @@ def test_extras_as_strings_or_json_types() -> None:
         ({"org_id": "sales"}, "extra.org_id", ["a whole number >= 0"]),
         ({"auth_type": "token", "token_validity": 0}, "extra.token_validity", [">= 1"]),
         (
-            {"auth_type": "token", "token_validity": 60},
+            {"auth_type": "token", "token_validity": 60, "token_renew_before": 60},  # set, not derived
             "extra.token_renew_before",
             ["60 is not below extra.token_validity (60)"],
         ),
@@ -113,6 +113,16 @@ def test_contradictions_name_the_fields(extra: dict[str, Any], field: str, words
     for word in words:
         assert word in str(error)
     assert "Fix:" in str(error)
+
+
+@pytest.mark.parametrize(("validity", "lead"), [(30, 6.0), (60, 12.0), (300, 60.0), (3600, 60.0)])
+def test_an_unset_renewal_lead_is_derived_from_a_short_validity(validity: int, lead: float) -> None:
+    s = settings({"auth_type": "token", "token_validity": validity})
+    assert (s.token_validity, s.token_renew_before) == (validity, lead)
+    assert (
+        settings({"auth_type": "token", "token_validity": 30, "token_renew_before": 20}).token_renew_before
+        == 20
+    )
 
 
 def test_the_missing_password_error_names_the_way_out() -> None:

@@ -11,6 +11,7 @@ import trustme
 from airflow_provider_tssession._compat import Connection
 from airflow_provider_tssession.exceptions import ThoughtSpotConfigError
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
+from airflow_provider_tssession.routing import url_for
 from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 
@@ -31,11 +32,11 @@ def test_defaults() -> None:
     assert s.base_url == "https://my.thoughtspot.cloud"
     assert (s.verify, s.timeout, s.remember_me, s.retry_limit, s.retry_delay) == (True, 30.0, False, 3, 1.0)
     assert (
-        s.url_for("/tspublic/v1/session/info")
+        url_for(s, "/tspublic/v1/session/info")
         == "https://my.thoughtspot.cloud/callosum/v1/tspublic/v1/session/info"
     )
     assert (
-        s.url_for("/api/rest/2.0/auth/session/user")
+        url_for(s, "/api/rest/2.0/auth/session/user")
         == "https://my.thoughtspot.cloud/api/rest/2.0/auth/session/user"
     )
 
@@ -137,3 +138,20 @@ def test_a_bad_connection_fails_in_the_hook_not_deep_in_requests(monkeypatch: py
     )
     with pytest.raises(ThoughtSpotConfigError, match="field 'host'"):
         ThoughtSpotHook("ts_bad").login()
+
+
+def test_whitespace_pasted_around_a_login_or_host_is_stripped() -> None:
+    s = settings(host="  my.thoughtspot.cloud ", login="etl_user \u00a0", schema=" http ")
+    assert (s.base_url, s.login) == ("http://my.thoughtspot.cloud", "etl_user")
+
+
+def test_whitespace_inside_a_login_is_refused_before_any_request() -> None:
+    with pytest.raises(ThoughtSpotConfigError) as caught:
+        settings(login="etl user")
+    assert caught.value.field == "login" and "contains whitespace" in str(caught.value)
+    assert "Fix:" in str(caught.value) and "Pw-123456" not in str(caught.value)
+
+
+@pytest.mark.parametrize("password", ["Pw-123456 ", "\u00a0Pw-123456"])
+def test_a_password_is_kept_as_typed(password: str) -> None:
+    assert settings(password=password).password == password  # whitespace may be part of it

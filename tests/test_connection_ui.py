@@ -70,7 +70,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1400})
+    context = browser.new_context(viewport={"width": 1280, "height": 2400})
     context.set_default_timeout(UI_TIMEOUT_MS)
     try:
         yield context.new_page()
@@ -119,8 +119,28 @@ def fill_standard_fields(dialog: Locator, fake: FakeThoughtSpot) -> None:
     dialog.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
 
 
-def fill_extra_fields(dialog: Locator) -> None:
-    """Open the extra fields, check that every extra has its labelled field, and fill some."""
+# A value for every extra of the field table, as a person would type or pick it.
+EXTRA_VALUES = {
+    "verify": "true",
+    "timeout": "5",
+    "retry_limit": "2",
+    "retry_delay": "0",
+    "retry_max_wait": "10",
+    "api_version": "v1",
+    "auth_type": "session",
+    "secret_key": "Form-Secret-Key-5150",
+    "org_identifier": "sales",
+    "org_id": "0",
+    "token_validity": "600",
+    "token_renew_before": "30",
+}
+# Emptied again after the picture: the first three do not fit a v1 session login against the stand-in;
+# Airflow masks the values of extras named like secrets ("token", "secret"), so an edit would save "***".
+EMPTIED = ("verify", "org_identifier", "org_id", "secret_key", "token_validity", "token_renew_before")
+
+
+def fill_extra_fields(page: Page, dialog: Locator) -> None:
+    """Open the extra fields, check that every extra has its labelled field, and fill every one."""
     dialog.get_by_text("Extra Fields", exact=True).click()
     for field in EXTRA_FIELDS:
         expect(dialog.get_by_text(field.label, exact=True)).to_be_visible()
@@ -129,10 +149,27 @@ def fill_extra_fields(dialog: Locator) -> None:
             expect(dialog.locator(f'input[name="element_{field.name}"]')).to_have_attribute(
                 "type", "password"
             )
-    dialog.get_by_label("Timeout (seconds)", exact=True).fill("5")
-    dialog.get_by_label("Retry delay (seconds)", exact=True).fill("0")
-    dialog.locator('[id="switch:element_remember_me"]').click()  # the switch; its checkbox is hidden
-    expect(dialog.get_by_label("Remember me", exact=True)).to_be_checked()
+        if field.type == "boolean":
+            dialog.locator(
+                f'[id="switch:element_{field.name}"]'
+            ).click()  # the switch; its checkbox is hidden
+            expect(dialog.get_by_label(field.label, exact=True)).to_be_checked()
+        elif field.choices:  # a react-select, like the connection type
+            dialog.locator(f'[id="element_{field.name}"]').click()
+            page.get_by_role("option", name=EXTRA_VALUES[field.name], exact=True).click()
+        else:
+            extra_input(dialog, field.name).fill(EXTRA_VALUES[field.name])
+    assert {field.name for field in EXTRA_FIELDS} == {*EXTRA_VALUES, "remember_me"}  # none left out
+
+
+def extra_input(dialog: Locator, name: str) -> Locator:
+    """The text or number input of an extra (Airflow labels only some of them for assistive technology)."""
+    return dialog.locator(f'input[name="element_{name}"], textarea[name="element_{name}"]')
+
+
+def empty_fields(dialog: Locator, names: tuple[str, ...]) -> None:
+    for name in names:
+        extra_input(dialog, name).fill("")
 
 
 def save_screenshot(page: Page, dialog: Locator, name: str) -> None:
@@ -149,8 +186,9 @@ def test_add_test_and_break_a_connection_in_the_ui(
     dialog = open_add_form(page, airflow_ui.url)
     fill_standard_fields(dialog, fake_thoughtspot)
     save_screenshot(page, dialog, "connection-form-standard")
-    fill_extra_fields(dialog)
+    fill_extra_fields(page, dialog)
     save_screenshot(page, dialog, "connection-form-extras")
+    empty_fields(dialog, EMPTIED)
 
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/api/v2/connections")) as saved:
         dialog.get_by_role("button", name="Save").click()
@@ -158,6 +196,9 @@ def test_add_test_and_break_a_connection_in_the_ui(
     # JSON types from the form, null for the field left empty: the hook reads exactly this.
     assert extra["timeout"] == 5 and extra["retry_delay"] == 0 and extra["remember_me"] is True
     assert extra["verify"] is None
+    assert all(extra[name] is None for name in EMPTIED)
+    assert (extra["retry_limit"], extra["retry_max_wait"]) == (2, 10)
+    assert (extra["api_version"], extra["auth_type"]) == ("v1", "session")
     expect(dialog).to_be_hidden()
     row = page.get_by_role("row").filter(has_text=CONN_ID)
 

@@ -14,13 +14,18 @@ import json
 import os
 import secrets
 import sys
+import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from airflow_services import AirflowServices, free_port, http_ok, query
+from dags.thoughtspot_security_dags import REJECTED_CONNECTIONS
+from secrets_audit import sent_cookies
 
 from airflow_provider_tssession.testing import LOGIN_PATH, FakeThoughtSpot
+from airflow_provider_tssession.testing.airflow_home import airflow_home_env
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 if TYPE_CHECKING:
@@ -33,44 +38,40 @@ BUNDLES = {"examples": REPO / "example_dags", "test-dags": REPO / "tests" / "dag
 STARTUP_TIMEOUT = 300.0  # a loaded 2-core machine: each service imports Airflow and parses for a while
 RUN_TIMEOUT = 420.0
 FINISHED = ("success", "failed")
+REJECTED_PASSWORD = "Wrong-Pass-e2e"
+RIGHT_PASSWORD = "Right-Pass-e2e"
+LOGIN_HEADERS = {"X-Requested-By": "ThoughtSpot", "Content-Type": "application/x-www-form-urlencoded"}
 
 
 def service_env(home: Path, api_port: int, server: FakeThoughtSpot) -> dict[str, str]:
     """A private Airflow configuration: nothing inherited from the test process's own AIRFLOW_* settings."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
     connection = {"conn_type": "thoughtspot", "host": server.url, "login": DEFAULT_USER}
-    bundles = [
-        {
-            "name": name,
-            "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
-            "kwargs": {"path": str(path)},
+    password = {"password": DEFAULT_PASSWORD, "extra": {"retry_delay": 0, "timeout": 10}}
+    settings = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "2",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+        "AIRFLOW__SCHEDULER__JOB_HEARTBEAT_SEC": "1",
+        "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(api_port),
+        # The scheduler signs the task processes' tokens, the API server checks them: one secret.
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(64),
+        "AIRFLOW_CONN_THOUGHTSPOT_DEFAULT": json.dumps({**connection, **password}),
+    }
+    for conn_id in REJECTED_CONNECTIONS.values():  # one user each, with a password ThoughtSpot rejects
+        rejected = {
+            **connection,
+            "login": conn_id,
+            "password": REJECTED_PASSWORD,
+            "extra": {"retry_delay": 0},
         }
-        for name, path in BUNDLES.items()
-    ]
-    env.update(
-        {
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-            "AIRFLOW_HOME": str(home),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(bundles),
-            "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
-            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-            "AIRFLOW__CORE__PARALLELISM": "2",
-            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
-            "AIRFLOW__SCHEDULER__JOB_HEARTBEAT_SEC": "1",
-            "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{api_port}",
-            "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__API__PORT": str(api_port),
-            # The scheduler signs the task processes' tokens, the API server checks them: one secret.
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
-            "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(64),
-            "AIRFLOW_CONN_THOUGHTSPOT_DEFAULT": json.dumps(
-                {**connection, "password": DEFAULT_PASSWORD, "extra": {"retry_delay": 0, "timeout": 10}}
-            ),
-        }
-    )
-    return env
+        settings[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(rejected)
+    return airflow_home_env(home, BUNDLES, settings=settings)
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +115,10 @@ class Run:
         airflow.wait_for(f"the DAG processor to store {dag_id}", self._dag_stored, STARTUP_TIMEOUT)
         airflow.cli("dags", "trigger", dag_id, "--run-id", self.run_id)
         self.state = airflow.wait_for(f"{dag_id} run {self.run_id} to finish", self._finished, RUN_TIMEOUT)
-        rows = self._select("SELECT task_id, state, pid FROM task_instance")
-        self.tasks = {task: state for task, state, _ in rows}
-        self.pids = {task: pid for task, _, pid in rows}
+        rows = self._select("SELECT task_id, state, pid, try_number FROM task_instance")
+        self.tasks = {task: state for task, state, _, _ in rows}
+        self.pids = {task: pid for task, _, pid, _ in rows}
+        self.tries = {task: tries for task, _, _, tries in rows}
 
     def _select(self, sql: str) -> list[tuple[Any, ...]]:
         return query(self.database, f"{sql} WHERE dag_id = ? AND run_id = ?", self.dag_id, self.run_id)
@@ -168,12 +170,7 @@ def assert_secret_free(run: Run, airflow: AirflowServices, server: FakeThoughtSp
     stored = run.stored_values()
     assert "login" in stored  # the sealed handle is there, so the check below has something to read
     texts = [*stored.values()] + [path.read_text(errors="replace") for path in airflow.folder.rglob("*.log")]
-    cookies = {
-        part.split("=", 1)[1]
-        for record in server.requests
-        for part in {k.lower(): v for k, v in record.headers.items()}.get("cookie", "").split("; ")
-        if "=" in part
-    }
+    cookies = sent_cookies(server)
     assert cookies
     for secret in (*cookies, DEFAULT_PASSWORD):
         assert not [text for text in texts if secret in text]
@@ -211,3 +208,25 @@ def test_a_failing_work_task_in_its_own_process_still_gets_the_logout(
         2
     ]  # list_answers, and the call before the failure
     assert_secret_free(run, airflow, thoughtspot)
+
+
+def test_a_rejected_password_is_sent_once_although_each_task_has_three_retries(
+    airflow: AirflowServices, thoughtspot: FakeThoughtSpot
+) -> None:
+    """Issue 13, item 2: each try would be a new process remembering nothing; the task must not retry."""
+    for user in REJECTED_CONNECTIONS.values():
+        thoughtspot.add_user(user, RIGHT_PASSWORD)
+    run = Run(airflow, "ts_rejected_login_retries")
+    assert run.state == "failed"
+    assert run.tasks == dict.fromkeys(REJECTED_CONNECTIONS, "failed")
+    assert run.tries == dict.fromkeys(REJECTED_CONNECTIONS, 1)  # retries=3, none used
+    for user in REJECTED_CONNECTIONS.values():
+        rejected = [r for r in thoughtspot.requests if r.path == LOGIN_PATH and user.encode() in r.body]
+        assert [r.status for r in rejected] == [401], user
+        # The account is not locked: the right password still logs in.
+        form = urllib.parse.urlencode({"username": user, "password": RIGHT_PASSWORD}).encode()
+        request = urllib.request.Request(thoughtspot.url + LOGIN_PATH, data=form, headers=LOGIN_HEADERS)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 204, user
+    logs = run.task_logs()
+    assert all("Not retried, neither now nor by Airflow" in logs[task] for task in REJECTED_CONNECTIONS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import ssl
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -15,12 +14,7 @@ from airflow_provider_tssession.testing import INFO_PATH, LOGIN_PATH, FakeThough
 XRB = {"X-Requested-By": "test"}
 
 
-@pytest.fixture
-def ts() -> Iterator[FakeThoughtSpot]:
-    with FakeThoughtSpot({"tsadmin": "pw"}) as server:
-        yield server
-
-
+# `ts` (tests/conftest.py): each test's own stand-in.
 def raw_get(server: FakeThoughtSpot, path: str) -> tuple[int, str, bytes]:
     """Status, Content-Length and whatever body bytes arrive before the server hangs up."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)

@@ -31,23 +31,17 @@ from airflow_provider_tssession.testing import (
     Fault,
     RequestRecord,
 )
+from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD, DEFAULT_USER
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-USER = "tsadmin"
-PASSWORD = "ts-Secret-Pass-123"
+USER, PASSWORD = DEFAULT_USER, DEFAULT_PASSWORD
 XRB = {"X-Requested-By": "ThoughtSpot"}
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def ts() -> Iterator[FakeThoughtSpot]:
-    """Give each test its own stand-in on an ephemeral port."""
-    with FakeThoughtSpot(users={USER: PASSWORD}) as fake:
-        yield fake
-
-
+# `ts` (tests/conftest.py): each test's own stand-in on an ephemeral port, user USER/PASSWORD.
 @pytest.fixture
 def http() -> Iterator[requests.Session]:
     """Give each test a client that behaves like a ThoughtSpot client (keep-alive, X-Requested-By)."""

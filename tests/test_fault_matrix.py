@@ -24,7 +24,7 @@ from secrets_audit import (
 
 from airflow_provider_tssession.exceptions import ThoughtSpotError
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
-from airflow_provider_tssession.retry import wait_before_retry
+from airflow_provider_tssession.retry import RetryPolicy
 from airflow_provider_tssession.testing import (
     ASSIGN_TAG_PATH as TAG,
 )
@@ -375,7 +375,7 @@ def test_a_huge_retry_after_is_capped_at_60_seconds_by_default(
         cap = hook.settings.retry_max_wait
     assert getattr(caught.value, "retry_after", None) == 86400
     assert cap == 60
-    assert wait_before_retry(caught.value, delay=1, attempt=1, max_wait=cap) == 60
+    assert RetryPolicy(backoff_factor=1, max_wait=cap).wait(caught.value, attempt=1) == 60
 
 
 def test_the_fault_table_lists_every_case() -> None:

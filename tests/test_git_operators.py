@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from airflow.utils.state import DagRunState, TaskInstanceState
-from tml_runs import run_tml, task_state, xcom_value
+from dataops_runs import xcom_value
+from tml_runs import run_tml, task_state
 
 from airflow_provider_tssession.testing import FakeThoughtSpot
 from airflow_provider_tssession.testing.catalog import DEFAULT_LIVEBOARD_ID, DEFAULT_MODEL_ID
@@ -46,7 +47,7 @@ def test_commit_then_deploy_that_commit_reports_every_file(dag_env: FakeThoughtS
 
 
 def test_a_dry_run_with_a_failing_file_fails_naming_it_and_changes_nothing(
-    dag_env: FakeThoughtSpot, capsys: pytest.CaptureFixture[str]
+    dag_env: FakeThoughtSpot, task_errors: Path
 ) -> None:
     dag_env.git.push(
         "release",
@@ -59,7 +60,7 @@ def test_a_dry_run_with_a_failing_file_fails_naming_it_and_changes_nothing(
     before = {obj.name for obj in dag_env.catalog.objects()}
     run = run_tml("ts_git_dry_run", branch="release")
     assert run.state == DagRunState.FAILED
-    out = capsys.readouterr().out
+    out = task_errors.read_text()
     assert "VALIDATE_ONLY: nothing was changed" in out
     assert "1 of 2 file(s) failed: bad.answer.tml:" in out and MISSING_TABLE in out
     assert {obj.name for obj in dag_env.catalog.objects()} == before
@@ -75,7 +76,7 @@ def test_a_clean_dry_run_succeeds_with_every_file_ok(dag_env: FakeThoughtSpot) -
 
 @pytest.mark.parametrize("fault", ["503", "drop"])
 def test_a_commit_that_may_have_happened_is_not_sent_again(
-    dag_env: FakeThoughtSpot, fault: str, capsys: pytest.CaptureFixture[str]
+    dag_env: FakeThoughtSpot, fault: str, task_errors: Path
 ) -> None:
     if fault == "503":
         dag_env.fail_next(GIT_COMMIT_PATH, 503)
@@ -85,22 +86,22 @@ def test_a_commit_that_may_have_happened_is_not_sent_again(
     assert run.state == DagRunState.FAILED
     assert dag_env.count(GIT_COMMIT_PATH) == 1
     assert task_state(run, "deploy") == TaskInstanceState.UPSTREAM_FAILED
-    assert "ThoughtSpot may have received it, so it was not sent again" in capsys.readouterr().out
+    assert "ThoughtSpot may have received it, so it was not sent again" in task_errors.read_text()
 
 
 def test_a_deploy_of_an_unknown_branch_fails_with_thoughtspots_message(
-    dag_env: FakeThoughtSpot, capsys: pytest.CaptureFixture[str]
+    dag_env: FakeThoughtSpot, task_errors: Path
 ) -> None:
     run = run_tml("ts_git_dry_run", branch="no-such-branch")
     assert run.state == DagRunState.FAILED
-    assert "Branch no-such-branch does not exist" in capsys.readouterr().out
+    assert "Branch no-such-branch does not exist" in task_errors.read_text()
     assert dag_env.count(GIT_DEPLOY_PATH) == 1
 
 
 def test_a_commit_without_objects_fails_in_execute_naming_metadata(
-    dag_env: FakeThoughtSpot, capsys: pytest.CaptureFixture[str]
+    dag_env: FakeThoughtSpot, task_errors: Path
 ) -> None:
     run = run_tml("ts_git", metadata=[], branch="main")
     assert run.state == DagRunState.FAILED
-    assert "Task 'commit', argument 'metadata'" in capsys.readouterr().out
+    assert "Task 'commit', argument 'metadata'" in task_errors.read_text()
     assert dag_env.count(GIT_COMMIT_PATH) == 0

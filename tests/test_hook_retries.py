@@ -121,6 +121,25 @@ def test_a_post_is_not_replayed_after_a_server_error(ts: FakeThoughtSpot) -> Non
         assert ts.count(ASSIGN_TAG_PATH) == 5
 
 
+def test_retry_false_sends_a_call_exactly_once_whatever_happens(ts: FakeThoughtSpot) -> None:
+    tag = {"id": "a", "tag": "t"}
+    with ThoughtSpotHook() as hook:
+        ts.fail_next(ASSIGN_TAG_PATH, 429, retry_after="0")  # retried by default: the server did not act
+        with pytest.raises(ThoughtSpotApiError, match="429") as caught:
+            hook.request("POST", "/tspublic/v1/metadata/assigntag", data=tag, retry=False)
+        assert caught.value.attempts == 1 and ts.count(ASSIGN_TAG_PATH) == 1
+        ts.fail_next(METADATA_LIST_PATH, 503)
+        with pytest.raises(ThoughtSpotApiError, match="503"):
+            hook.request("GET", "/tspublic/v1/metadata/list", retry=False)
+        assert ts.count(METADATA_LIST_PATH) == 1
+        ts.expire_all_sessions()  # a 401 is not replayed either; the next call logs in again
+        with pytest.raises(ThoughtSpotApiError) as caught:
+            hook.request("POST", "/tspublic/v1/metadata/assigntag", data=tag, retry=False)
+        assert caught.value.status_code == 401 and ts.count(ASSIGN_TAG_PATH) == 2
+        hook.request("GET", INFO)
+    assert ts.logins == 2
+
+
 def test_a_get_is_retried_after_a_server_error(ts: FakeThoughtSpot) -> None:
     with ThoughtSpotHook() as hook:
         ts.fail_next(METADATA_LIST_PATH, 500)

@@ -17,11 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from hypothesis import HealthCheck, assume, given, reject, settings
+from hypothesis import HealthCheck, assume, example, given, reject, settings
 from hypothesis import strategies as st
 
 from airflow_provider_tssession._compat import Connection, redact
-from airflow_provider_tssession.client import parse_retry_after
 from airflow_provider_tssession.connection_fields import DEFAULTS
 from airflow_provider_tssession.error_body import parse_error_body
 from airflow_provider_tssession.exceptions import (
@@ -30,16 +29,18 @@ from airflow_provider_tssession.exceptions import (
     ThoughtSpotSessionHandleError,
 )
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
-from airflow_provider_tssession.retry import wait_before_retry
+from airflow_provider_tssession.retry import RetryPolicy, parse_retry_after
+from airflow_provider_tssession.routing import origin, url_for
 from airflow_provider_tssession.session_handle import open_handle, seal_handle
-from airflow_provider_tssession.settings import ThoughtSpotSettings, origin
+from airflow_provider_tssession.settings import ThoughtSpotSettings
 from airflow_provider_tssession.testing import INFO_PATH, LOGIN_PATH, FakeThoughtSpot
 
 SECRET = "Sekret-Pw-0x5f3759df"
 FIELDS = {"host", "port", "login", "password", "extra", *(f"extra.{name}" for name in DEFAULTS)}
-FAST = settings(max_examples=150, deadline=None)
+SCALE = settings.default.max_examples / 100  # 1 in `make test`; 20 in `make hunt` (tests/conftest.py)
+FAST = settings(max_examples=int(150 * SCALE), deadline=None)
 OVER_HTTP = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(30 * SCALE), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 HEADER_TEXT = st.text(alphabet=string.printable.replace("\r", "").replace("\n", ""), max_size=60)
 
@@ -121,6 +122,7 @@ def connection(**fields: Any) -> Connection:
     schema=st.none() | st.sampled_from(["http", "https", "ftp", "HTTP"]) | st.text(max_size=10),
     extra=extras,
 )
+@example(host="h", port=None, login="0 ", schema=None, extra=None)  # found by hypothesis: a pasted space
 def test_any_connection_is_a_clear_error_or_usable_settings(
     host: str, port: Any, login: str, schema: str | None, extra: str | None
 ) -> None:
@@ -134,7 +136,7 @@ def test_any_connection_is_a_clear_error_or_usable_settings(
         assert SECRET not in message
         return
     # Accepted: requests, urllib3 and the socket layer must all take it as it is.
-    url = parsed.url_for("/tspublic/v1/session/info")
+    url = url_for(parsed, "/tspublic/v1/session/info")
     requests.Request("GET", url).prepare()
     hostname = urlsplit(url).hostname or ""
     hostname.encode("idna")
@@ -147,6 +149,7 @@ def test_any_connection_is_a_clear_error_or_usable_settings(
 
 @FAST
 @given(password=hostile_text)
+@example(password="s ")  # found by make hunt: a password refused for its space would be "quoted" back
 def test_a_password_is_never_quoted_back(password: str) -> None:
     try:
         ThoughtSpotSettings.from_connection(connection(host="h.example", login="u", password=password))
@@ -175,23 +178,31 @@ credentials = st.text(min_size=1, max_size=40)
 
 @OVER_HTTP
 @given(login=credentials, password=credentials)
+@example(login="etl_user ", password="pw")  # a pasted space is stripped: the user is 'etl_user'
 def test_any_accepted_login_and_password_reach_the_server_exactly(
     server: FakeThoughtSpot, login: str, password: str
 ) -> None:
     try:
-        ThoughtSpotSettings.from_connection(connection(host="h.example", login=login, password=password))
+        accepted = ThoughtSpotSettings.from_connection(
+            connection(host="h.example", login=login, password=password)
+        )
     except ThoughtSpotConfigError:
         assume(False)
+    assert accepted.login == login.strip()  # whitespace around a login is the one thing not sent as typed
     server.reset()
-    server.add_user(login, password)
+    server.add_user(accepted.login, password)
     with pytest.MonkeyPatch.context() as patch:
         conn_id = define(patch, server, login, password)
         with ThoughtSpotHook(conn_id) as hook:
-            assert hook.request("GET", "/tspublic/v1/session/info").json()["userName"] == login
+            assert hook.request("GET", "/tspublic/v1/session/info").json()["userName"] == accepted.login
     form = parse_qs(
         next(r for r in server.requests if r.path == LOGIN_PATH).body.decode(), keep_blank_values=True
     )
-    assert form == {"username": [login], "password": [password], "rememberme": ["false"]}  # no injection
+    assert form == {
+        "username": [accepted.login],
+        "password": [password],
+        "rememberme": ["false"],
+    }  # no injection
 
 
 @FAST
@@ -234,7 +245,7 @@ def test_any_retry_after_waits_within_the_cap(value: str | None) -> None:
     seconds = parse_retry_after(value)
     assert seconds is None or (seconds >= 0 and not math.isnan(seconds))
     error = ThoughtSpotApiError("x", status_code=429, retry_after=seconds)
-    assert 0 <= wait_before_retry(error, delay=1, attempt=1, max_wait=0.5) <= 0.5
+    assert 0 <= RetryPolicy(backoff_factor=1, max_wait=0.5).wait(error, attempt=1) <= 0.5
 
 
 @pytest.fixture(scope="module")
@@ -270,7 +281,7 @@ def test_any_error_answer_over_http_is_a_short_clear_error(
     message = str(caught.value)
     assert caught.value.status_code == status and f"answered {status}" in message
     assert len(message) < 800 and "\n" not in message and SECRET not in message
-    retried = status in ThoughtSpotApiError.RETRYABLE_STATUSES
+    retried = status in RetryPolicy().statuses
     assert server.count(INFO_PATH) - before == (2 if retried else 1)
     if not retried:
         server.reset()  # drop the unused second fault (and the session: log in again below)

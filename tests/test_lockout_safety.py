@@ -167,7 +167,11 @@ def shared_server() -> Iterator[FakeThoughtSpot]:
         yield server
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(20 * settings.default.max_examples / 100),  # more under `make hunt`
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     method=st.sampled_from(sorted(EXTRAS)),
     actions=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=12),

@@ -58,7 +58,7 @@ def test_no_interval_goes_below_the_status_routes_documented_limit() -> None:
 
 
 def test_transient_failures_are_polled_through_but_not_forever(no_sleep: list[float]) -> None:
-    busy = ThoughtSpotApiError("503", status_code=503)
+    busy = ThoughtSpotApiError("503", status_code=503, transient=True)
     assert poller().run(statuses(busy, "IN_PROGRESS", busy, busy, "COMPLETED")) == "COMPLETED"
     with pytest.raises(ThoughtSpotApiError):
         poller().run(statuses(busy, busy, busy, "COMPLETED"))

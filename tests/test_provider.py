@@ -80,6 +80,13 @@ def test_importing_the_provider_as_dag_parsing_does_imports_no_heavy_library() -
 CHEAP_MODULES = [
     "airflow_provider_tssession.storage",
     "airflow_provider_tssession.paging",
+    "airflow_provider_tssession.settings",
+    "airflow_provider_tssession.retry",
+    "airflow_provider_tssession.routing",
+    "airflow_provider_tssession.secret_text",
+    "airflow_provider_tssession.deadline",
+    "airflow_provider_tssession.auth.lockout",
+    "airflow_provider_tssession.exceptions",
     "airflow_provider_tssession.polling",
     "airflow_provider_tssession.resume",
     "airflow_provider_tssession.changes",
@@ -143,4 +150,12 @@ def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
     assert "DAG thoughtspot_users_sync: succeeded" in result.stdout
     assert "users_apply: added 3 ['maria', 'kenji', 'ola']" in result.stdout
     assert "deleted 1 ['leaver']" in result.stdout
+    assert "DAG thoughtspot_tml_backup: succeeded" in result.stdout
+    assert "export_liveboards_and_models: exported 3 object(s)" in result.stdout
+    # The promotion: dev exports, prod gets one import (deferred, polled on the operator's session).
+    assert (
+        "DAG thoughtspot_tml_promotion (prod): succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)"
+        in result.stdout
+    )
+    assert "1 TML import(s)" in result.stdout and "import_into_prod: TML import, async task" in result.stdout
     assert "Demo-Pass-4821" not in (REPO / ".demo" / "airflow-home" / "thoughtspot_session.log").read_text()

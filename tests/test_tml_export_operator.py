@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 from airflow.utils.state import DagRunState, TaskInstanceState
+from dataops_runs import xcom_value
 from storage_locations import KINDS, location, read_bytes
-from tml_runs import run_tml, task_state, xcom_value
+from tml_runs import run_tml, task_state
 
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
 from airflow_provider_tssession.testing import FakeThoughtSpot
@@ -92,7 +93,7 @@ def test_no_more_exports_in_flight_than_max_concurrency(
 
 
 def test_a_failed_object_fails_the_task_after_every_other_file_is_written(
-    dag_env: FakeThoughtSpot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    dag_env: FakeThoughtSpot, tmp_path: Path, task_errors: Path
 ) -> None:
     broken = dag_env.add_object(
         MetadataObject("LIVEBOARD", "Broken board", export_error="Visualization 3 is corrupt")
@@ -104,7 +105,7 @@ def test_a_failed_object_fails_the_task_after_every_other_file_is_written(
     assert sorted(p.name.split(".")[0] for p in tmp_path.glob("*.tml")) == sorted(
         [DEFAULT_LIVEBOARD_ID, DEFAULT_MODEL_ID]
     )
-    out = capsys.readouterr().out
+    out = task_errors.read_text()
     assert "2 of 4 object(s) could not be exported" in out
     assert f"Broken board ({broken.guid}): Visualization 3 is corrupt" in out
     assert MISSING in out and "not found" in out
@@ -146,11 +147,11 @@ def test_a_503_on_an_export_is_retried_and_a_429_on_search_too(
 def test_bad_arguments_fail_in_execute_naming_the_argument(
     dag_env: FakeThoughtSpot,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    task_errors: Path,
     conf: dict[str, Any],
     named: str,
 ) -> None:
     run = run_tml("ts_tml_export_strict", output_path=str(tmp_path), **conf)
     assert run.state == DagRunState.FAILED
-    assert f"Task 'export_tml', argument {named}" in capsys.readouterr().out
+    assert f"Task 'export_tml', argument {named}" in task_errors.read_text()
     assert dag_env.count(TML_EXPORT_PATH) == 0

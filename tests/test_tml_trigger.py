@@ -13,6 +13,7 @@ import pytest
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
 from airflow_provider_tssession.testing import FakeThoughtSpot
 from airflow_provider_tssession.testing.catalog import DEFAULT_MODEL_ID
+from airflow_provider_tssession.testing.limits import RateLimits
 from airflow_provider_tssession.testing.paths import TML_ASYNC_IMPORT_PATH, TML_ASYNC_STATUS_PATH
 from airflow_provider_tssession.testing.pytest_plugin import DEFAULT_PASSWORD
 from airflow_provider_tssession.triggers.tml import ThoughtSpotTMLImportTrigger
@@ -161,3 +162,15 @@ def test_without_a_handle_it_logs_in_from_the_connection_and_out_again(ts: FakeT
     event = run_to_event(trigger(import_task_id=task_id, session_handle=None, owns_session=False))
     assert event["status"] == "done"
     assert (ts.logins, ts.logouts) == (2, 1)  # its own session, ended; the handed-over one is still open
+
+
+def test_polls_never_outpace_the_status_routes_limit_even_when_asked_to(ts: FakeThoughtSpot) -> None:
+    """The documented 100 status requests a minute, without the burst: asked to poll every 10 ms for 3 s,
+    an unclamped poller would send hundreds and meet 429s; this one sends a handful."""
+    ts.set_rate_limits(RateLimits(status_per_minute=100, status_burst=0))
+    task_id, handle = submit_import(ts, 3.0)
+    event = run_to_event(
+        trigger(import_task_id=task_id, session_handle=handle, owns_session=True, poll_interval=0.01)
+    )
+    assert event["status"] == "done" and event["polls"] >= 3
+    assert ts.rate_limited == 0

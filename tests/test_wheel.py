@@ -29,6 +29,7 @@ from airflow import __version__ as AIRFLOW_VERSION
 from uv import find_uv_bin
 
 from airflow_provider_tssession import __version__
+from airflow_provider_tssession.testing.airflow_home import airflow_home_env
 
 pytestmark = pytest.mark.wheel
 
@@ -58,15 +59,10 @@ class Venv:
     def env(self) -> dict[str, str]:
         """This process's environment minus all that points at the repository, plus a private AIRFLOW_HOME."""
         path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if not p.startswith(str(REPO))]
-        dropped = ("AIRFLOW", "PYTEST", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+        dropped = ("PYTEST", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
         env = {key: value for key, value in os.environ.items() if not key.startswith(dropped)}
-        return {
-            **env,
-            "PATH": os.pathsep.join([str(self.bin), *path]),
-            "VIRTUAL_ENV": str(self.bin.parent),
-            "AIRFLOW_HOME": str(self.home / "airflow-home"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        }
+        settings = {"PATH": os.pathsep.join([str(self.bin), *path]), "VIRTUAL_ENV": str(self.bin.parent)}
+        return airflow_home_env(self.home / "airflow-home", {}, settings=settings, base=env)
 
     def run(self, *command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

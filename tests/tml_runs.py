@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.utils.session import create_session
-from test_operators_dag import FOLDERS, XComModel
+from test_operators_dag import FOLDERS
 
 from airflow_provider_tssession._compat import DagBag
 
@@ -15,19 +14,6 @@ def run_tml(dag_id: str, **conf: Any) -> Any:
     bag = DagBag(str(FOLDERS["tests"]))
     assert not bag.import_errors
     return bag.dags[dag_id].test(run_conf=conf)
-
-
-def xcom_value(run: Any, task_id: str) -> Any:
-    """The return value of a task of a run, as Airflow stored it (None when it returned nothing)."""
-    with create_session() as session:
-        row = (
-            session.query(XComModel)
-            .filter(
-                XComModel.run_id == run.run_id, XComModel.task_id == task_id, XComModel.key == "return_value"
-            )
-            .one_or_none()
-        )
-    return None if row is None else row.value
 
 
 def task_state(run: Any, task_id: str) -> Any:

@@ -5,24 +5,35 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from airflow_provider_tssession.client import ThoughtSpotClient
+    from collections.abc import Callable
+
+    import requests
+
+    from airflow_provider_tssession.retry import Log
+    from airflow_provider_tssession.session_state import SessionState, Token
     from airflow_provider_tssession.settings import ThoughtSpotSettings
+
+    Send = Callable[..., requests.Response]
+    """Send one call with the connection's timeout and retries: `send(method, endpoint, **kwargs)`."""
 
 
 class Authenticator(Protocol):
-    """Make a client's session authenticated, and end that authentication."""
+    """A way to log in, given settings and a way to send, never the client (like requests' `AuthBase`)."""
 
     description: str
     check_endpoint: str
     """A cheap authenticated GET that proves the login works (the UI's Test button calls it)."""
 
-    def login(self, client: ThoughtSpotClient) -> None:
-        """Authenticate `client.session` (cookies or a header); raise `ThoughtSpotAuthError` when refused."""
+    def login(self, send: Send) -> Token | None:
+        """Log in (cookies arrive with the answer); return the bearer token, if the method uses one."""
 
-    def resume(self, client: ThoughtSpotClient) -> None:
-        """Continue a session restored from a handle (`client.restore_state` has run)."""
+    def renewal_due(self, state: SessionState) -> bool:
+        """Tell whether the session's credentials must be renewed before the next call."""
 
-    def logout(self, client: ThoughtSpotClient) -> None:
+    def renew(self, state: SessionState, send: Send, log: Log) -> None:
+        """Renew the session's credentials (`state.renew`)."""
+
+    def logout(self, state: SessionState, send: Send) -> None:
         """End the session; raise `ThoughtSpotApiError` when the server refuses (401: already ended)."""
 
 
@@ -34,11 +45,11 @@ def authenticator_for(settings: ThoughtSpotSettings) -> Authenticator:
     from airflow_provider_tssession.auth.v1_session import V1SessionAuth
     from airflow_provider_tssession.auth.v2_session import V2SessionAuth
 
-    methods: dict[tuple[str, str], type[Authenticator]] = {
+    methods: dict[tuple[str, str], Callable[[ThoughtSpotSettings], Authenticator]] = {
         ("session", "v1"): V1SessionAuth,
         ("session", "v2"): V2SessionAuth,
         ("token", "v1"): BearerTokenAuth,  # tokens come from v2's token/full, and work on v1 paths too
         ("token", "v2"): BearerTokenAuth,
         ("trusted", "v1"): TrustedV1Auth,
     }
-    return methods[settings.auth_type, settings.api_version]()
+    return methods[settings.auth_type, settings.api_version](settings)

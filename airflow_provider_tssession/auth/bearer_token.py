@@ -1,33 +1,31 @@
 """Bearer tokens from `/api/rest/2.0/auth/token/full`: sent on v1 and v2 paths, renewed before they expire.
 
-The token lives in the session's `Authorization` header, so session handles carry it (sealed, like
-cookies). A `TokenRenewal` on `session.auth` mints the next token `token_renew_before` seconds ahead of
-expiry, also for code that uses `hook.get_conn()` directly; a token this process minted is revoked at exit.
+The token lives in the session state (the `Authorization` header), so session handles carry it (sealed,
+like cookies). The client renews it at the top of a send once it expires within `token_renew_before`
+seconds (and `hook.get_conn()` hands out a renewed session); a token this process minted is revoked at exit.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-import requests.auth
-
-from airflow_provider_tssession._compat import mask_secret
 from airflow_provider_tssession.auth.lockout import send_credentials
-from airflow_provider_tssession.exceptions import ThoughtSpotApiError, ThoughtSpotTransientError
+from airflow_provider_tssession.exceptions import ThoughtSpotApiError
+from airflow_provider_tssession.secret_text import mask_encoded
+from airflow_provider_tssession.session_state import Token
 
 if TYPE_CHECKING:
-    from airflow_provider_tssession.client import ThoughtSpotClient
+    import requests
+
+    from airflow_provider_tssession.auth import Send
+    from airflow_provider_tssession.retry import Log
+    from airflow_provider_tssession.session_state import SessionState
+    from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 TOKEN_FULL = "/api/rest/2.0/auth/token/full"
 REVOKE = "/api/rest/2.0/auth/token/revoke"
 USER = "/api/rest/2.0/auth/session/user"
-
-
-def _as_is(request: requests.PreparedRequest) -> requests.PreparedRequest:
-    """Per-request auth that skips the renewal: minting and revoking must not renew."""
-    return request
 
 
 class BearerTokenAuth:
@@ -36,88 +34,52 @@ class BearerTokenAuth:
     description = "bearer token"
     check_endpoint = USER
 
-    def login(self, client: ThoughtSpotClient) -> None:
-        """Mint a token (a 401/403 is never retried) and renew it before it expires."""
-        mint(client)
-        client.session.auth = TokenRenewal(client)
+    def __init__(self, settings: ThoughtSpotSettings) -> None:
+        self.settings = settings
 
-    def resume(self, client: ThoughtSpotClient) -> None:
-        """Keep renewing a token restored from a handle; a renewed token belongs to this process."""
-        client.session.auth = TokenRenewal(client)
+    def login(self, send: Send) -> Token:
+        """Mint a token (a 401/403 is never retried)."""
+        settings = self.settings
+        body: dict[str, Any] = {"username": settings.login, "validity_time_in_sec": settings.token_validity}
+        if settings.uses_secret_key:
+            body["secret_key"] = settings.secret_key
+        else:
+            body["password"] = settings.password
+        if settings.org_id is not None:
+            body["org_id"] = settings.org_id
+        started = time.time()
+        # Minting is authenticated by the credentials alone, never by the token it replaces.
+        response = send_credentials(
+            settings, send, "POST", TOKEN_FULL, json=body, headers={"Authorization": None}
+        )
+        token, lifetime = _read_token(response, settings.host)
+        mask_encoded(token)
+        return Token(token, started + lifetime)
 
-    def logout(self, client: ThoughtSpotClient) -> None:
-        """Revoke the current token (401: it had already expired or been revoked)."""
-        revoke(client, current_token(client))
+    def renewal_due(self, state: SessionState) -> bool:
+        """Due when the token expires within `token_renew_before` seconds."""
+        return (state.expires_at or 0.0) - time.time() <= self.settings.token_renew_before
 
-
-class TokenRenewal(requests.auth.AuthBase):
-    """Before each request, replace a token that expires within `token_renew_before` seconds."""
-
-    def __init__(self, client: ThoughtSpotClient) -> None:
-        self._client = client
-        self._lock = threading.Lock()
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        """Renew if due, and send the current token."""
-        client = self._client
-        with self._lock:
-            old = client.session.headers.get("Authorization")
-            remaining = float(client.auth_state.get("expires_at", 0)) - time.time()
-            if remaining > client.settings.token_renew_before:
-                return request
-            self._renew(remaining)
-        if request.headers.get("Authorization") == old:
-            request.headers["Authorization"] = f"Bearer {current_token(client)}"
-        return request
-
-    def _renew(self, remaining: float) -> None:
-        client = self._client
-        old = current_token(client)
-        host = client.settings.host
-        client.log.info("Renewing the ThoughtSpot bearer token for %s (%.0fs left)", host, max(remaining, 0))
-        try:
-            mint(client)
-        except ThoughtSpotTransientError as error:
-            # Minting spent its own retries; the request that needed the token must not repeat them.
-            error.transient = False
-            raise
-        if client.owns_session:  # the old token is ours: end it now rather than let it linger
+    def renew(self, state: SessionState, send: Send, log: Log) -> None:
+        """Mint the next token; revoke the replaced one if this process minted it (a shared one is kept)."""
+        old, owned = state.token, state.owned
+        remaining = max((state.expires_at or 0.0) - time.time(), 0)
+        log.info("Renewing the ThoughtSpot bearer token for %s (%.0fs left)", self.settings.host, remaining)
+        state.renew(self.login(send))
+        if owned:  # the old token is ours: end it now rather than let it linger
             try:
-                revoke(client, old)
+                revoke(send, old)
             except ThoughtSpotApiError as error:
-                client.log.warning("Revoking the replaced token failed (%s); it expires on its own", error)
-        client.owns_session = True
+                log.warning("Revoking the replaced token failed (%s); it expires on its own", error)
+
+    def logout(self, state: SessionState, send: Send) -> None:
+        """Revoke the current token (401: it had already expired or been revoked)."""
+        revoke(send, state.token)
 
 
-def mint(client: ThoughtSpotClient) -> None:
-    """Get a new full-access token and make it the session's `Authorization` header."""
-    settings = client.settings
-    body: dict[str, Any] = {"username": settings.login, "validity_time_in_sec": settings.token_validity}
-    if settings.uses_secret_key:
-        body["secret_key"] = settings.secret_key
-    else:
-        body["password"] = settings.password
-    if settings.org_id is not None:
-        body["org_id"] = settings.org_id
-    started = time.time()
-    response = send_credentials(
-        client, "POST", TOKEN_FULL, json=body, headers={"Authorization": None}, auth=_as_is
-    )
-    token, lifetime = _read_token(response, settings.host)
-    mask_secret(token)
-    client.session.headers["Authorization"] = f"Bearer {token}"
-    client.auth_state["expires_at"] = started + lifetime
-
-
-def revoke(client: ThoughtSpotClient, token: str) -> None:
+def revoke(send: Send, token: str) -> None:
     """Revoke `token`, authenticated by the session's current token."""
-    client.send("POST", REVOKE, json={"token": token}, idempotent=True, auth=_as_is)
-
-
-def current_token(client: ThoughtSpotClient) -> str:
-    """Return the token the session sends (empty when there is none)."""
-    header = client.session.headers.get("Authorization")
-    return header.split(" ", 1)[-1] if isinstance(header, str) else ""
+    send("POST", REVOKE, json={"token": token}, idempotent=True)
 
 
 def _read_token(response: requests.Response, host: str) -> tuple[str, float]:

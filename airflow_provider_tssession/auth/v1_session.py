@@ -10,7 +10,8 @@ from airflow_provider_tssession.auth.session_cookies import CookieSessionAuth, c
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError
 
 if TYPE_CHECKING:
-    from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.auth import Send
+    from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 LOGIN = "/tspublic/v1/session/login"
 LOGOUT = "/tspublic/v1/session/logout"
@@ -25,29 +26,29 @@ class V1SessionAuth(CookieSessionAuth):
     check_endpoint = INFO
     logout_endpoint = LOGOUT
 
-    def login(self, client: ThoughtSpotClient) -> None:
+    def login(self, send: Send) -> None:
         """Log in once (a 401/403 is never retried), then switch to the connection's org."""
-        settings = client.settings
+        settings = self.settings
         form = {
             "username": settings.login,
             "password": settings.password,
             "rememberme": "true" if settings.remember_me else "false",
         }
-        response = send_credentials(client, "POST", LOGIN, data=form)
-        check_session_started(client, response, "login")
+        response = send_credentials(settings, send, "POST", LOGIN, data=form)
+        check_session_started(settings, response, "login")
         if settings.org_id is not None:
-            switch_org(client, settings.org_id)
+            switch_org(settings, send, settings.org_id)
 
 
-def switch_org(client: ThoughtSpotClient, org_id: int) -> None:
+def switch_org(settings: ThoughtSpotSettings, send: Send, org_id: int) -> None:
     """Move the fresh session into org `org_id`; on failure log it out, so no session is left behind."""
     try:
-        client.send("PUT", ORGS, data={"orgid": str(org_id)})
+        send("PUT", ORGS, data={"orgid": str(org_id)})
     except ThoughtSpotApiError as error:
         with contextlib.suppress(Exception):
-            client.send("POST", LOGOUT, idempotent=True)
+            send("POST", LOGOUT, idempotent=True)
         raise ThoughtSpotApiError.explaining(
             error,
-            f"Logged in to {client.settings.host}, but switching to org {org_id} failed ({error}); the "
+            f"Logged in to {settings.host}, but switching to org {org_id} failed ({error}); the "
             "session was logged out. Fix: set the connection's extra.org_id to an org the user belongs to.",
         ) from None

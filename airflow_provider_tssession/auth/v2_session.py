@@ -8,7 +8,7 @@ from airflow_provider_tssession.auth.lockout import send_credentials
 from airflow_provider_tssession.auth.session_cookies import CookieSessionAuth, check_session_started
 
 if TYPE_CHECKING:
-    from airflow_provider_tssession.client import ThoughtSpotClient
+    from airflow_provider_tssession.auth import Send
 
 LOGIN = "/api/rest/2.0/auth/session/login"
 LOGOUT = "/api/rest/2.0/auth/session/logout"
@@ -22,9 +22,9 @@ class V2SessionAuth(CookieSessionAuth):
     check_endpoint = USER
     logout_endpoint = LOGOUT
 
-    def login(self, client: ThoughtSpotClient) -> None:
+    def login(self, send: Send) -> None:
         """Log in once, into the connection's org (v2 has no org switch: the org is chosen at login)."""
-        settings = client.settings
+        settings = self.settings
         body: dict[str, Any] = {
             "username": settings.login,
             "password": settings.password,
@@ -33,5 +33,5 @@ class V2SessionAuth(CookieSessionAuth):
         org = settings.org_identifier or (None if settings.org_id is None else str(settings.org_id))
         if org is not None:
             body["org_identifier"] = org
-        response = send_credentials(client, "POST", LOGIN, json=body)
-        check_session_started(client, response, "login")
+        response = send_credentials(settings, send, "POST", LOGIN, json=body)
+        check_session_started(settings, response, "login")

@@ -7,8 +7,9 @@ from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from airflow_provider_tssession._compat import BaseHook, mask_secret
+from airflow_provider_tssession._compat import BaseHook
 from airflow_provider_tssession.exceptions import ThoughtSpotApiError
+from airflow_provider_tssession.secret_text import mask_encoded
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from airflow_provider_tssession.auth import Authenticator
     from airflow_provider_tssession.client import ThoughtSpotClient
     from airflow_provider_tssession.paging import Page
+    from airflow_provider_tssession.retry import RetryPolicy
     from airflow_provider_tssession.settings import ThoughtSpotSettings
 
 T = TypeVar("T")
@@ -88,8 +90,8 @@ class ThoughtSpotHook(BaseHook):
             self.log.warning(
                 "Connection %s: ignoring unknown extras %s", self.thoughtspot_conn_id, settings.ignored_extras
             )
-        if settings.secret_key:
-            mask_secret(settings.secret_key)
+        for secret in (settings.password, settings.secret_key):
+            mask_encoded(secret)  # Airflow masks the raw password; a server may echo it encoded
         if settings.verify is False:
             self.log.warning(
                 "TLS certificate verification is off for %s (extra 'verify' is false): a man in the middle "
@@ -111,7 +113,7 @@ class ThoughtSpotHook(BaseHook):
     @property
     def owns_session(self) -> bool:
         """True when this hook logged in (or minted its current token) itself, and so logs out on exit."""
-        return self._client is not None and self._client.owns_session
+        return self._client is not None and self._client.state.owned
 
     def login(self) -> requests.Session:
         """Return the authenticated session, logging in (or adopting the handle's session) the first time."""
@@ -127,8 +129,10 @@ class ThoughtSpotHook(BaseHook):
             return self._client
 
     def get_conn(self) -> requests.Session:
-        """Return the authenticated session (Airflow's usual name for `login`)."""
-        return self.login()
+        """Return the authenticated session for plain `requests` calls; a token due for renewal is renewed."""
+        client = self._current_client()
+        client.renew_if_due()
+        return client.session
 
     def logout(self, *, strict: bool = False) -> None:
         """End the current session on the server; idempotent and best effort.
@@ -142,7 +146,7 @@ class ThoughtSpotHook(BaseHook):
                 return
             host = self.settings.host
             try:
-                self._authenticator.logout(client)
+                client.logout()
                 self.log.info("Logged out of %s", host)
             except ThoughtSpotApiError as error:
                 if error.status_code != 401:
@@ -162,7 +166,13 @@ class ThoughtSpotHook(BaseHook):
             raise error
 
     def request(
-        self, method: str, endpoint: str, *, idempotent: bool | None = None, **requests_kwargs: Any
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        idempotent: bool | None = None,
+        retry: bool | RetryPolicy = True,
+        **requests_kwargs: Any,
     ) -> requests.Response:
         """Call ThoughtSpot and return the 2xx response; raise `ThoughtSpotApiError` on any other status.
 
@@ -171,17 +181,22 @@ class ThoughtSpotHook(BaseHook):
             or a full URL on the connection's host.
         :param idempotent: Whether replaying the call is safe. By default GET, HEAD, OPTIONS, PUT and DELETE
             are; a POST is retried only when the server certainly did not act, unless this is True.
-        :param requests_kwargs: Passed to ``requests`` (``params``, ``data``, ``json``, ``timeout``...).
+        :param retry: False sends the call exactly once: no retry after any failure, and no replay after a
+            401 (the session's expiry is raised; the next call logs in again). For calls that must never
+            reach ThoughtSpot twice, such as a TML import. A ``RetryPolicy`` (retry.py) replaces the
+            connection's policy for this call.
+        :param requests_kwargs: Passed to ``requests`` (``params``, ``data``, ``json``, ``timeout``...);
+            ``deadline`` (seconds) overrides the connection's total time per attempt.
         """
         client = self._current_client()
         try:
-            return client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+            return client.send(method, endpoint, idempotent=idempotent, retry=retry, **requests_kwargs)
         except ThoughtSpotApiError as error:
-            if error.status_code != 401:
+            if error.status_code != 401 or retry is False:
                 raise
         # A 401 means the session ended and the server did not act: log in again once, then replay.
         client = self._replace_ended(client)
-        return client.send(method, endpoint, idempotent=idempotent, **requests_kwargs)
+        return client.send(method, endpoint, idempotent=idempotent, retry=retry, **requests_kwargs)
 
     def paginate(
         self,
@@ -233,7 +248,7 @@ class ThoughtSpotHook(BaseHook):
 
         def fetch(offset: int, size: int) -> Any:
             fields = {**(body or {}), offset_field: offset, size_field: size}
-            where = {"params": fields} if method.upper() == "GET" else {"json": fields}
+            where: dict[str, Any] = {"params": fields} if method.upper() == "GET" else {"json": fields}
             return self.request(method, endpoint, idempotent=True, **where).json()
 
         return offset_pages(fetch, page_size=page_size, items=items, last=last)
@@ -261,9 +276,7 @@ class ThoughtSpotHook(BaseHook):
 
         with self._lock:
             client = self._current_client()
-            handle = seal_handle(client.export_state(), self.settings)
-            client.owns_session = False
-        return handle
+            return seal_handle(client.state.hand_off(), self.settings)
 
     def test_connection(self) -> tuple[bool, str]:
         """Log in, make one authenticated call, log out; short timeout, no retries (the UI's Test button)."""
@@ -276,7 +289,7 @@ class ThoughtSpotHook(BaseHook):
                 client.send("GET", self._authenticator.check_endpoint)
             finally:
                 try:
-                    self._authenticator.logout(client)
+                    client.logout()
                 finally:
                     client.close()
         except Exception as error:
@@ -301,15 +314,14 @@ class ThoughtSpotHook(BaseHook):
         # Imported here: requests is heavy, and Airflow imports hook modules just to read provider metadata.
         from airflow_provider_tssession.client import ThoughtSpotClient
 
-        client = ThoughtSpotClient(settings, self.log)
+        client = ThoughtSpotClient(settings, self.log, self._authenticator)
         try:
-            self._authenticator.login(client)
+            client.login()
         except BaseException:
             client.close()
             raise
-        client.owns_session = True
-        for secret in client.secrets():
-            mask_secret(secret)
+        for secret in client.state.secrets():
+            mask_encoded(secret)
         self.log.info(
             "Logged in to %s as %s (%s)", settings.host, settings.login, self._authenticator.description
         )
@@ -318,32 +330,27 @@ class ThoughtSpotHook(BaseHook):
     def _replace_ended(self, ended: ThoughtSpotClient) -> ThoughtSpotClient:
         """Log in again unless another thread already replaced the ended session; return the live one."""
         with self._lock:
-            if self._client is ended or self._client is None:  # None: another thread's re-login failed
-                return self._login_again()
+            if self._client is not ended and self._client is not None:  # None: another re-login failed
+                return self._client
+            adopted = not self.owns_session
+            if self._client is not None:
+                self._client.close()
+            self._client = None
+            self.log.warning(
+                "The ThoughtSpot session at %s has ended (401); logging in again%s",
+                self.settings.host,
+                " for this task, which will log the new session out when it finishes" if adopted else "",
+            )
+            self._client = self._new_session(self.settings)
             return self._client
-
-    def _login_again(self) -> ThoughtSpotClient:
-        adopted = not self.owns_session
-        if self._client is not None:
-            self._client.close()
-        self._client = None
-        self.log.warning(
-            "The ThoughtSpot session at %s has ended (401); logging in again%s",
-            self.settings.host,
-            " for this task, which will log the new session out when it finishes" if adopted else "",
-        )
-        self._client = self._new_session(self.settings)
-        return self._client
 
     def _adopt(self, handle: Any) -> ThoughtSpotClient:
         from airflow_provider_tssession.client import ThoughtSpotClient
         from airflow_provider_tssession.session_handle import open_handle
 
-        state = open_handle(handle, self.settings)
-        client = ThoughtSpotClient(self.settings, self.log)
-        client.restore_state(state)
-        self._authenticator.resume(client)
-        for secret in client.secrets():
-            mask_secret(secret)
+        client = ThoughtSpotClient(self.settings, self.log, self._authenticator)
+        client.state.adopt(open_handle(handle, self.settings))
+        for secret in client.state.secrets():
+            mask_encoded(secret)
         self.log.info("Reusing the ThoughtSpot session of the login task at %s", self.settings.host)
         return client

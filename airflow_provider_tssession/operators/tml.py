@@ -174,8 +174,9 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
     :param timeout: Seconds to wait for the async import before failing the task (the import itself goes
         on: ThoughtSpot cannot cancel it); None waits until it ends.
     :param fail_on_object_error: Fail the task when an object is in ERROR; False only logs a warning.
-    :param resubmit_on_retry: Send the import again on a retry even when an earlier try may have sent it
-        (see the README: Airflow before 3.3 cannot tell).
+    :param resubmit_on_retry: On a retry, send the import again when an earlier try may have sent it, or
+        sent one that COMPLETED with errors (one still running is always resumed). See the README:
+        Airflow before 3.3 cannot tell, and refuses to send on a retry without this.
     :param session_handle: A ``ThoughtSpotLoginOperator`` output, to reuse its session.
     :param thoughtspot_conn_id: The Airflow connection of type ``thoughtspot`` to use.
     """
@@ -213,17 +214,10 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         """Send the import (or resume the one an earlier try sent), wait for it, and judge every object."""
         from airflow_provider_tssession import tml_import
-        from airflow_provider_tssession.resume import JobMemory
 
         self._check_arguments()
         tmls = self._read_tmls()
-        memory = JobMemory(
-            context,
-            key=IMPORT_STATE_KEY,
-            what="TML import",
-            how_to_check=tml_import.HOW_TO_CHECK,
-            resubmit_on_retry=self.resubmit_on_retry,
-        )
+        memory = self._memory(context)
         deadline = deadline_after(self.timeout)
         with self.hook() as hook:
             result = self._resume(hook, memory)
@@ -235,6 +229,7 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
                 result = self._wait(hook, result["task_id"], deadline)
         tml_import.name_objects(result, lambda: tmls)
         tml_import.judge(result, fail_on_object_error=self.fail_on_object_error, log=self.log)
+        memory.forget()  # done and judged good: clearing the task later means "import again"
         return result
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
@@ -251,7 +246,20 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
         self.log.info("TML import task %s ended after %s poll(s)", event["import_task_id"], polls)
         result: dict[str, Any] = tml_import.name_objects(event["result"], self._read_tmls)
         tml_import.judge(result, fail_on_object_error=self.fail_on_object_error, log=self.log)
+        self._memory(context).forget()
         return result
+
+    def _memory(self, context: Context) -> JobMemory:
+        from airflow_provider_tssession.resume import JobMemory
+        from airflow_provider_tssession.tml_import import HOW_TO_CHECK
+
+        return JobMemory(
+            context,
+            key=IMPORT_STATE_KEY,
+            what="TML import",
+            how_to_check=HOW_TO_CHECK,
+            resubmit_on_retry=self.resubmit_on_retry,
+        )
 
     def _check_arguments(self) -> None:
         from airflow_provider_tssession.polling import MIN_INTERVAL
@@ -323,8 +331,14 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
         if task_id is None:
             return None
         result = fetch_status(hook, task_id)
-        if result["task_status"] == "FAILED":
-            self.log.warning("The import an earlier try sent (task %s) FAILED; sending it again", task_id)
+        ended_resend = result["task_status"] == "COMPLETED" and self.resubmit_on_retry
+        if result["task_status"] == "FAILED" or ended_resend:
+            self.log.warning(
+                "The import an earlier try sent (task %s) ended %s; sending it again%s",
+                task_id,
+                result["task_status"],
+                " (resubmit_on_retry=True)" if ended_resend else "",
+            )
             memory.forget()
             return None
         self.log.info(
@@ -334,7 +348,7 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
 
     def _send(self, hook: ThoughtSpotHook, memory: JobMemory, tmls: list[str]) -> dict[str, Any]:
         from airflow_provider_tssession.exceptions import ThoughtSpotMaybeSentError
-        from airflow_provider_tssession.tml_import import submit
+        from airflow_provider_tssession.tml_import import fetch_status, is_done, submit
 
         memory.sending()
         try:
@@ -355,6 +369,8 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
             self.log.info(
                 "ThoughtSpot accepted TML import task %s (%s)", result["task_id"], result["task_status"]
             )
+            if is_done(result):  # FAILED at once (a full queue): the reason comes only with the status
+                result = fetch_status(hook, result["task_id"])
         else:
             memory.forget()
         return result

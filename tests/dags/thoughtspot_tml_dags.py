@@ -5,6 +5,7 @@ Templates render as native objects, so ``"{{ dag_run.conf['tmls'] }}"`` becomes 
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,8 +35,24 @@ def conf(key: str) -> str:
     return "{{ dag_run.conf.get('" + key + "') }}"
 
 
+def record_failure(context: Any) -> None:
+    """Append the task's exception to the file TS_TASK_ERRORS names: what the tests read (the logs'
+    destination changes with pytest's capture between tests)."""
+    target = os.environ.get("TS_TASK_ERRORS")
+    if target:
+        with open(target, "a", encoding="utf-8") as stream:
+            stream.write(f"{context['ti'].task_id}: {context.get('exception')}\n")
+
+
 def tml_dag(dag_id: str) -> DAG:
-    return DAG(dag_id, schedule=None, start_date=START, catchup=False, render_template_as_native_obj=True)
+    return DAG(
+        dag_id,
+        schedule=None,
+        start_date=START,
+        catchup=False,
+        render_template_as_native_obj=True,
+        default_args={"on_failure_callback": record_failure},
+    )
 
 
 IMPORTS: dict[str, dict[str, Any]] = {
