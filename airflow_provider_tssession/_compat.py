@@ -26,10 +26,6 @@ HOMES: dict[str, tuple[str, ...]] = {
         "airflow.sdk.execution_time.secrets_masker",
         "airflow.utils.log.secrets_masker",
     ),
-    # Resolved on first use: airflow.sdk.configuration leaves some values as unexpanded templates.
-    "conf": ("airflow.configuration",),  # 2.11, 3.x
-    "BaseTrigger": ("airflow.triggers.base",),  # every version
-    "TriggerEvent": ("airflow.triggers.base",),
     "BaseOperatorLink": ("airflow.sdk", "airflow.models.baseoperatorlink"),  # 3.0+ | 2.11
     # Resolved on first use: only a running task, or a DAG that uses them, needs these.
     "XCom": ("airflow.sdk.execution_time.xcom", "airflow.models.xcom"),  # 3.0+ | 2.11
@@ -37,6 +33,10 @@ HOMES: dict[str, tuple[str, ...]] = {
     "DecoratedOperator": ("airflow.sdk.bases.decorator", "airflow.decorators.base"),  # 3.0+ | 2.11
     "task_decorator_factory": ("airflow.sdk.bases.decorator", "airflow.decorators.base"),  # 3.0+ | 2.11
     "PythonOperator": ("airflow.providers.standard.operators.python", "airflow.operators.python"),  # 3 | 2.11
+    # Resolved on first use: airflow.sdk.configuration leaves some values as unexpanded templates.
+    "conf": ("airflow.configuration",),  # 2.11, 3.x
+    "BaseTrigger": ("airflow.triggers.base",),  # every version
+    "TriggerEvent": ("airflow.triggers.base",),
     # For tests and tools, resolved on first use (DagBag loads the scheduler's models):
     "DagBag": ("airflow.dag_processing.dagbag", "airflow.models.dagbag"),  # 3.2+ | 3.1, 3.0, 2.11
 }

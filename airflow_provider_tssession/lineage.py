@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from airflow_provider_tssession.links import record_object
 from airflow_provider_tssession.objects import SCHEME, ThoughtSpotObject, normalize_host
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from airflow_provider_tssession._compat import Context
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,7 @@ def thoughtspot_dataset(host: str, thoughtspot_object: ThoughtSpotObject) -> Lin
 
 def file_dataset(path: Any) -> LineageDataset:
     """Name the dataset of a written file: a local path, a ``scheme://`` URI or an ``ObjectStoragePath``."""
-    namespace, key = getattr(path, "namespace", None), getattr(path, "key", None)
-    if isinstance(namespace, str) and isinstance(key, str):  # ObjectStoragePath: bucket-level namespace
-        return LineageDataset(namespace, key)
-    text = str(path)
+    text = str(path)  # an ObjectStoragePath prints as its URI
     parts = urlsplit(text)
     if parts.scheme and parts.scheme != "file" and "://" in text:
         return LineageDataset(f"{parts.scheme}://{parts.netloc}", parts.path.lstrip("/"))
@@ -55,9 +55,28 @@ class Lineage:
 
 
 class ThoughtSpotLineageMixin:
-    """Give an operator ``get_openlineage_facets_on_complete``; its ``execute()`` calls ``record_lineage``."""
+    """Give an operator ``get_openlineage_facets_on_complete``; its ``execute()`` calls ``record_lineage``.
+
+    ``record_thoughtspot_object`` records an object for both the task's link and its lineage.
+    """
 
     thoughtspot_lineage: Lineage | None = None
+
+    def record_thoughtspot_object(
+        self, context: Context, base_url: str, type: str, identifier: str, *, written: bool = False
+    ) -> ThoughtSpotObject | None:
+        """Record the object the task read (or ``written``) for its link and lineage; None for a name.
+
+        Operators that accept a name as well as a GUID leave out an object given by name: a link or a
+        lineage dataset needs the GUID, and looking it up would cost a call.
+        """
+        thoughtspot_object = ThoughtSpotObject.if_guid(type, identifier)
+        if thoughtspot_object is None:
+            return None
+        record_object(context, base_url, thoughtspot_object)
+        dataset = thoughtspot_dataset(base_url, thoughtspot_object)
+        self.record_lineage(inputs=[] if written else [dataset], outputs=[dataset] if written else [])
+        return thoughtspot_object
 
     def record_lineage(
         self, *, inputs: Iterable[LineageDataset] = (), outputs: Iterable[LineageDataset] = ()

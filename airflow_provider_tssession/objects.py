@@ -58,6 +58,14 @@ class ThoughtSpotObject:
         return cls(canonical, normalized)
 
     @classmethod
+    def if_guid(cls, type: str, identifier: str) -> ThoughtSpotObject | None:
+        """Return the object when ``identifier`` is a GUID of a known type; None for a name (no lookup)."""
+        try:
+            return cls.of(type, identifier)
+        except ValueError:
+            return None
+
+    @classmethod
     def from_mapping(cls, value: Any) -> ThoughtSpotObject:
         """Read ``{"type": ..., "guid": ...}`` as an operator argument or an XCom gives it."""
         if not isinstance(value, dict) or not {"type", "guid"} <= value.keys():

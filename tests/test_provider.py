@@ -29,6 +29,21 @@ def airflow_cli(*args: str) -> str:
     return result.stdout
 
 
+def test_provider_info_registers_the_decorator_link_and_asset_scheme() -> None:
+    info = get_provider_info()
+    assert info["task-decorators"] == [
+        {
+            "name": "thoughtspot",
+            "class-name": "airflow_provider_tssession.decorators.thoughtspot.thoughtspot_task",
+        }
+    ]
+    assert info["extra-links"] == ["airflow_provider_tssession.links.ThoughtSpotObjectLink"]
+    for key in ("asset-uris", "dataset-uris"):  # Airflow 3 | 2.11
+        (uris,) = info[key]
+        assert uris["schemes"] == ["thoughtspot"]
+        assert uris["handler"] == "airflow_provider_tssession.assets.sanitize_uri"
+
+
 def test_provider_info_names_the_hook_and_connection_type() -> None:
     info = get_provider_info()
     assert info["package-name"] == "airflow-provider-thoughtspot"
@@ -57,29 +72,13 @@ def test_airflow_lists_the_connection_form_fields() -> None:
     assert "thoughtspot" in behaviours.split()
 
 
-@pytest.mark.airflow3(
-    "Airflow 2.11 imports requests itself (airflow.secrets.metastore): nothing of ours to measure"
-)
-def test_importing_the_provider_as_dag_parsing_does_imports_no_heavy_library() -> None:
-    """Every module a DAG file or Airflow's provider discovery imports; Airflow's own imports don't count."""
-    code = (
-        "import sys\n"
-        "import airflow.sdk\n"  # Airflow 3's task SDK imports fsspec itself
-        "heavy = ('requests', 'urllib3', 'fsspec', 'pyarrow', 'openlineage')\n"
-        "before = {m for m in heavy if m in sys.modules}\n"
-        "import airflow_provider_tssession.hooks.thoughtspot, airflow_provider_tssession.operators.thoughtspot\n"
-        "import airflow_provider_tssession.get_provider_info\n"
-        "import airflow_provider_tssession.decorators.thoughtspot, airflow_provider_tssession.links\n"
-        "import airflow_provider_tssession.lineage, airflow_provider_tssession.assets\n"
-        "print(sorted(m for m in heavy if m in sys.modules and m not in before))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
-
-
 CHEAP_MODULES = [
     "airflow_provider_tssession.storage",
     "airflow_provider_tssession.paging",
+    "airflow_provider_tssession.decorators.thoughtspot",  # what `task.thoughtspot` imports
+    "airflow_provider_tssession.links",
+    "airflow_provider_tssession.lineage",
+    "airflow_provider_tssession.assets",  # Airflow imports it to normalise thoughtspot:// URIs
     "airflow_provider_tssession.settings",
     "airflow_provider_tssession.retry",
     "airflow_provider_tssession.routing",
@@ -108,7 +107,7 @@ def test_importing_hook_and_operators_adds_no_requests_fsspec_or_pyarrow() -> No
     code = (
         "import importlib, sys\n"
         "import airflow_provider_tssession._compat\n"
-        "heavy = ('requests', 'urllib3', 'fsspec', 'pyarrow')\n"
+        "heavy = ('requests', 'urllib3', 'fsspec', 'pyarrow', 'openlineage')\n"
         "before = {m for m in heavy if m in sys.modules}\n"
         f"for name in {[*modules, *CHEAP_MODULES, 'airflow_provider_tssession.get_provider_info']!r}:\n"
         "    importlib.import_module(name)\n"
@@ -130,6 +129,9 @@ def test_example_dags_parse_without_touching_a_connection(monkeypatch: pytest.Mo
         "thoughtspot_hook",
         "thoughtspot_reports",
         "thoughtspot_users_sync",
+        "thoughtspot_taskflow",
+        "thoughtspot_refresh_sales",
+        "thoughtspot_after_sales_refresh",
     } <= set(bag.dag_ids)
 
 
@@ -143,6 +145,8 @@ def test_make_demo_script_runs_both_examples_against_the_stand_in() -> None:
         in result.stdout
     )
     assert "DAG thoughtspot_hook: succeeded; ThoughtSpot saw 1 login(s), 1 logout(s)" in result.stdout
+    # The TaskFlow example: the login task's session (shared by 4 calls) and one task's own session.
+    assert "DAG thoughtspot_taskflow: succeeded; ThoughtSpot saw 2 login(s), 2 logout(s)" in result.stdout
     assert "DAG thoughtspot_reports: succeeded" in result.stdout
     assert (
         "liveboard_pdf: wrote file://" in result.stdout and "answer_csv: exported 5 row(s)" in result.stdout

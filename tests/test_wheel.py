@@ -104,6 +104,49 @@ def venv(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Venv:
     return Venv(home, python.parent)
 
 
+def readme_install_blocks() -> list[list[str]]:
+    """The commands of each ``sh`` block in the README's Install section, as a user would copy them."""
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("\n## Install\n", 1)[1].split("\n### ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    return [[line for line in block.splitlines() if line.strip()] for block in blocks]
+
+
+@pytest.mark.parametrize("block", readme_install_blocks(), ids=lambda block: " && ".join(block))
+def test_the_readme_install_commands_work_in_a_checkout(
+    block: list[str], built: Built, tmp_path: Path
+) -> None:
+    """Run a README install block in an unpacked sdist (a checkout) with a venv that has pip and Airflow."""
+    with tarfile.open(built.sdist) as sdist:
+        sdist.extractall(tmp_path, filter="data")
+    (checkout,) = [path for path in tmp_path.iterdir() if path.is_dir()]
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [UV, "venv", "--quiet", "--seed", "--python", sys.executable, str(venv)], check=True, env=UV_ENV
+    )
+    python = venv / "bin" / "python"
+    airflow = f"apache-airflow=={AIRFLOW_VERSION}"  # Airflow first, as a user's environment has it
+    subprocess.run(
+        [UV, "pip", "install", "--quiet", "--python", str(python), airflow],
+        check=True,
+        env=UV_ENV,
+        timeout=600,
+    )
+    user = Venv(tmp_path, venv / "bin")
+    env = {**user.env(), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    for command in block:
+        result = subprocess.run(
+            ["/bin/sh", "-c", command], cwd=checkout, env=env, capture_output=True, text=True, timeout=600
+        )
+        assert result.returncode == 0, f"{command}:\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+    listed = user.run("airflow", "providers", "list", "--output", "json")
+    assert listed.returncode == 0, listed.stderr
+    providers = {p["package_name"]: p["version"] for p in json.loads(listed.stdout)}
+    assert providers[DIST] == __version__
+    location = user.run("python", "-c", f"import {PACKAGE}; print({PACKAGE}.__file__)")
+    assert Path(location.stdout.strip()).is_relative_to(venv)  # installed, not imported from the checkout
+
+
 def _metadata(built: Built) -> email.message.Message:
     with zipfile.ZipFile(built.wheel) as wheel:
         text = wheel.read(f"{DIST_INFO}/METADATA").decode()
@@ -162,9 +205,8 @@ def test_metadata_is_what_the_package_index_shows(built: Built) -> None:
         "Programming Language :: Python :: 3.11",
     ):
         assert classifier in classifiers
-    urls = dict(url.split(", ", 1) for url in metadata.get_all("Project-URL"))
-    assert {"Homepage", "Source", "Issues", "Changelog"} <= set(urls)
-    assert all(url.startswith("https://") for url in urls.values())
+    # No public home yet: no placeholder URLs (add Homepage, Source, Issues, Changelog when published).
+    assert metadata.get_all("Project-URL") is None
     twine = Path(sys.executable).with_name("twine")
     check = subprocess.run(
         [str(twine), "check", "--strict", str(built.sdist), str(built.wheel)], capture_output=True, text=True
@@ -268,6 +310,8 @@ def test_mypy_reads_the_installed_type_hints(venv: Venv) -> None:
             f"""
             from __future__ import annotations
 
+            from {PACKAGE}.assets import thoughtspot_asset
+            from {PACKAGE}.decorators.thoughtspot import thoughtspot_task
             from {PACKAGE}.hooks.thoughtspot import ThoughtSpotHook
             from {PACKAGE}.operators.thoughtspot import ThoughtSpotApiOperator
             from {PACKAGE}.testing import FakeThoughtSpot
@@ -279,6 +323,15 @@ def test_mypy_reads_the_installed_type_hints(venv: Venv) -> None:
 
 
             tag = ThoughtSpotApiOperator(task_id="tag", endpoint="/tspublic/v1/metadata/assigntag", method="POST")
+
+
+            @thoughtspot_task(thoughtspot_conn_id="thoughtspot_default")
+            def count(ts: ThoughtSpotHook, kind: str) -> int:
+                return len(ts.request("GET", "/tspublic/v1/metadata/list", params={{"type": kind}}).json())
+
+
+            counted = count("LOGICAL_TABLE")  # mypy knows the task fills in ts
+            sales = thoughtspot_asset("my.thoughtspot.cloud", "liveboard", "8f3c2a9e-5b1d-4c7e-9a60-2d4b8e1f7c35")
             """
         )
     )

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow_provider_tssession._compat import BaseOperator
 from airflow_provider_tssession.exceptions import ThoughtSpotError
 from airflow_provider_tssession.hooks.thoughtspot import ThoughtSpotHook
-from airflow_provider_tssession.lineage import ThoughtSpotLineageMixin, thoughtspot_dataset
-from airflow_provider_tssession.links import ThoughtSpotObjectLink, record_object
+from airflow_provider_tssession.lineage import ThoughtSpotLineageMixin
+from airflow_provider_tssession.links import ThoughtSpotObjectLink
 from airflow_provider_tssession.objects import ThoughtSpotObject
 
 if TYPE_CHECKING:
@@ -150,8 +150,9 @@ class ThoughtSpotApiOperator(ThoughtSpotLineageMixin, BaseOperator):
         thoughtspot_object = self._object()
         hook = ThoughtSpotHook(self.thoughtspot_conn_id, session_handle=self.session_handle)
         if thoughtspot_object is not None:  # recorded first: the link helps most when the call failed
-            record_object(context, hook.settings.base_url, thoughtspot_object)
-            self.record_lineage(inputs=[thoughtspot_dataset(hook.settings.host, thoughtspot_object)])
+            self.record_thoughtspot_object(
+                context, hook.settings.base_url, thoughtspot_object.type, thoughtspot_object.guid
+            )
         with hook:
             response = hook.request(
                 self.method,
