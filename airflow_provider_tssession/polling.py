@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from airflow_provider_tssession.exceptions import ThoughtSpotError, ThoughtSpotTransientError
+from airflow_provider_tssession.rate_limit import RateLimiter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,8 +25,16 @@ T = TypeVar("T")
 
 STATUS_REQUESTS_PER_MINUTE = 100
 """ThoughtSpot's documented limit for its async status routes, per client IP (burst 100, then 429)."""
+STATUS_BURST = 100
+"""Status requests ThoughtSpot lets through at once beyond the rate, per client IP."""
 MIN_INTERVAL = 60.0 / STATUS_REQUESTS_PER_MINUTE
 """The shortest wait between two polls: one poller alone never exceeds the status route's limit."""
+STATUS_LIMITER = RateLimiter(per_second=STATUS_REQUESTS_PER_MINUTE / 60, burst=STATUS_BURST)
+"""One budget for every poll in this process: a triggerer waiting on 100 imports polls as one client IP.
+
+Without it, each poller keeps its own interval and together they overrun the route's limit (100 imports
+polled every 30 s are 200 a minute): the 429s park the triggerer's threads and, three in a row, fail
+a task whose import succeeded. With it, polls queue for their turn instead."""
 RECOMMENDED_INTERVAL = 30.0
 """ThoughtSpot's advice for async TML imports: poll no faster than every 30 s (1 min for large imports)."""
 MAX_FAILED_POLLS = 3
@@ -76,15 +85,19 @@ class Poller(Generic[T]):
 
     def run(self, check: Callable[[], T]) -> T:
         """Call `check` every interval until its status is done; in the worker (blocking)."""
-        while (final := self.settle(_attempt(check))) is None:
+        while True:
+            STATUS_LIMITER.acquire()  # its turn under the route's limit
+            if (final := self.settle(_attempt(check))) is not None:
+                return final
             time.sleep(self.next_wait())
-        return final
 
     async def run_async(self, check: Callable[[], T]) -> T:
         """Wait the same way in the triggerer: `check` (blocking) runs in a thread; the loop never blocks."""
-        while (final := self.settle(await asyncio.to_thread(_attempt, check))) is None:
+        while True:
+            await asyncio.sleep(STATUS_LIMITER.reserve())  # its turn under the route's limit
+            if (final := self.settle(await asyncio.to_thread(_attempt, check))) is not None:
+                return final
             await asyncio.sleep(self.next_wait())
-        return final
 
     def settle(self, outcome: T | ThoughtSpotTransientError) -> T | None:
         """Return the status when done, None to poll again; raise on a timeout or too many failed polls."""

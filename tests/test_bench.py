@@ -55,11 +55,15 @@ def test_every_section_has_every_figure_well_formed(quick_run: tuple[dict[str, A
         "capacity": settings["capacity_reps"],
         "logins": settings["login_reps"],
         "memory": settings["memory_reps"],
+        "reports": settings["report_reps"],
     }
     for section, count in reps.items():
         assert results[section], section
         for row in results[section]:
             well_formed(row, count)
+    assert results["data"]
+    for row in results["data"]:
+        well_formed(row, settings["data_reps"][str(row["rows"])])
     names = {row["name"] for row in results["clients"]}
     assert names == {
         "http.client loop",
@@ -78,8 +82,15 @@ def test_parse_figures_say_what_was_loaded(quick_run: tuple[dict[str, Any], Path
     assert loaded == {
         "import airflow.sdk": False,
         "+ ThoughtSpot hook and operators": False,
+        "+ every operator and @task.thoughtspot": False,
+        "+ every operator, @task.thoughtspot and the TML import trigger": False,
         "+ HttpHook and HttpOperator": True,
     }
+    for row in results["imports"]:
+        if row["name"].startswith("+ every operator"):
+            assert row["heavy_loaded"] == [], row["name"]  # no requests, fsspec or pyarrow added
+            assert row["missing"] == [], row["name"]  # every module named there exists
+    assert next(row for row in results["imports"] if "Http" in row["name"])["heavy_loaded"] == ["requests"]
     tasks = {row["name"]: (row["tasks"], row["import_errors"]) for row in results["dagbags"]}
     assert len(tasks) == 8  # four DAG files, cold and as the DAG processor parses them
     for name, (count, errors) in tasks.items():
@@ -109,7 +120,101 @@ def test_the_report_and_plots_are_written(quick_run: tuple[dict[str, Any], Path]
         "Stand-in capacity",
         "Logins per DAG run",
         "Memory",
+        "TML export",
+        "Data export",
+        "Report download",
+        "Deferred TML imports",
+        "Goals of the data-ops work",
     ):
         assert title in report
-    for name in ("requests_vs_clients.png", "logins_vs_tasks.png", "peak_rss_vs_calls.png"):
+    for name in (
+        "requests_vs_clients.png",
+        "logins_vs_tasks.png",
+        "peak_rss_vs_calls.png",
+        "tml_export_vs_objects.png",
+        "data_export_peak_rss.png",
+        "data_export_rows_per_s.png",
+        "report_download_peak_rss.png",
+    ):
         assert (out / name).read_bytes().startswith(PNG), name
+
+
+def test_tml_export_runs_every_variant_and_counts_what_the_stand_in_saw(
+    quick_run: tuple[dict[str, Any], Path],
+) -> None:
+    results, _ = quick_run
+    (objects,) = results["settings"]["tml_objects"]
+    rows = results["tml"]
+    assert {row["variant"] for row in rows} == {
+        "TSRestApiV2 loop",
+        "operator, max_concurrency 1",
+        "operator, max_concurrency 4",
+        "operator, max_concurrency 8",
+        "operator, max_concurrency 8, unpaced (before the fix)",
+    }
+    for row in rows:
+        well_formed(row, 1)
+        assert row["exported"]["median"] == objects, row["name"]
+        # a login, the search, one export per object (and a logout): far under the burst, so no 429
+        assert row["requests"]["min"] >= objects + 2, row["name"]
+        assert row["rate_limited"]["max"] == 0, row["name"]
+        assert 1 <= row["max_in_flight"]["max"] <= row["concurrency"], row["name"]
+        assert row["bound_s"]["median"] == pytest.approx(objects * 0.05 / row["concurrency"]), row["name"]
+
+
+def test_data_and_reports_move_every_row_and_byte(quick_run: tuple[dict[str, Any], Path]) -> None:
+    results, _ = quick_run
+    (rows,) = results["settings"]["data_rows"]
+    assert {row["variant"] for row in results["data"]} == {
+        "raw requests loop",
+        "ThoughtSpotDataExportOperator (CSV)",
+        "TSRestApiV2 pages in a list",
+    }
+    assert {row["rows"] for row in results["data"]} == {rows}  # the child checks the count it moved
+    (size,) = results["settings"]["report_mb"]
+    assert {row["variant"] for row in results["reports"]} == {
+        "raw streamed requests",
+        "ThoughtSpotReportOperator",
+        "TSRestApiV2.report_liveboard",
+    }
+    assert {row["megabytes"] for row in results["reports"]} == {size}
+    for row in results["data"] + results["reports"]:
+        assert row["peak_mb"]["median"] > 0 and row["growth_mb"]["min"] >= 0, row["name"]
+
+
+def test_deferred_imports_all_finish_and_poll_within_the_allowance(
+    quick_run: tuple[dict[str, Any], Path],
+) -> None:
+    results, _ = quick_run
+    rows = results["deferred"]
+    assert [(row["rate_limits"], row["unpaced"]) for row in rows[::3]] == [(True, False), (True, True)]
+    imports = results["settings"]["deferred_imports"]
+    for lag, polls, memory in (rows[:3], rows[3:6]):
+        for row in (lag, polls, memory):
+            if row is not memory:  # five imports may add no measurable RSS: a ratio of 0 is right there
+                well_formed(row, 1)
+            assert row["imports"] == imports
+            assert row["failed_tasks"]["max"] == 0, row["name"]  # every import's task would succeed
+            assert row["rate_limited"]["max"] == 0, row["name"]  # 5 imports stay far under the limits
+        assert 1 <= polls["median_polls"]["median"] <= polls["median"]  # every import was polled
+        assert memory["rss_before_mb"]["median"] > 0
+
+
+def test_only_keeps_the_other_sections_and_says_which_run_measured_each(tmp_path: Path) -> None:
+    from bench.__main__ import keep_other_sections
+    from bench.report import markdown
+
+    machine = {"date": "2026-11-28 10:00 UTC", "load average at start": "2.4", "load average at end": "2.1"}
+    old = {"command": "python -m bench", "machine": machine, "settings": {"calls": 1000}}
+    old |= {"clients": [], "imports": [{"name": "stale"}]}
+    (tmp_path / "results.json").write_text(json.dumps(old))
+    machine = {**machine, "date": "2026-11-30 12:20 UTC"}
+    new: dict[str, Any] = {"command": "python -m bench --only imports", "machine": machine, "settings": {}}
+    new |= {"imports": [], "runs": {"imports": {"command": "python -m bench --only imports", **machine}}}
+    keep_other_sections(new, tmp_path / "results.json")
+    assert new["clients"] == [] and new["imports"] == []  # carried over; re-measured sections win
+    assert new["runs"]["clients"]["date"] == "2026-11-28 10:00 UTC"
+    assert new["settings"] == {"calls": 1000}
+    report = markdown(new)
+    assert "- clients: `python -m bench` on 2026-11-28 10:00 UTC" in report
+    assert "- imports: `python -m bench --only imports` on 2026-11-30 12:20 UTC" in report

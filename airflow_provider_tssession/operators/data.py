@@ -12,6 +12,7 @@ from airflow_provider_tssession.operators.base import (
     RUNTIME_OVERRIDES,
     ThoughtSpotBaseOperator,
 )
+from airflow_provider_tssession.paging import read_ahead
 from airflow_provider_tssession.row_files import FORMATS, RowFiles
 
 if TYPE_CHECKING:
@@ -163,7 +164,9 @@ class ThoughtSpotDataExportOperator(ThoughtSpotLineageMixin, ThoughtSpotBaseOper
             if not self.metadata_identifier:
                 source = ("LOGICAL_TABLE", self.logical_table_identifier)
             self.record_thoughtspot_object(context, hook.settings.base_url, *source)
-            pages = hook.pages(route, body, page_size=self.page_size, items=state.rows, last=state.is_last)
+            pages = read_ahead(
+                hook.pages(route, body, page_size=self.page_size, items=state.rows, last=state.is_last)
+            )
             first = next(pages)
             assert state.columns is not None
             with RowFiles(
