@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from airflow_provider_tssession.links import record_object
 from airflow_provider_tssession.objects import SCHEME, ThoughtSpotObject, normalize_host
@@ -41,8 +41,8 @@ def file_dataset(path: Any) -> LineageDataset:
     text = str(path)  # an ObjectStoragePath prints as its URI
     parts = urlsplit(text)
     if parts.scheme and parts.scheme != "file" and "://" in text:
-        return LineageDataset(f"{parts.scheme}://{parts.netloc}", parts.path.lstrip("/"))
-    local = parts.path if parts.scheme == "file" else text
+        return LineageDataset(f"{parts.scheme}://{parts.netloc}", unquote(parts.path).lstrip("/"))
+    local = unquote(parts.path) if parts.scheme == "file" else text  # storage URIs are percent-encoded
     return LineageDataset("file", os.path.abspath(local))
 
 
@@ -63,20 +63,39 @@ class ThoughtSpotLineageMixin:
     thoughtspot_lineage: Lineage | None = None
 
     def record_thoughtspot_object(
-        self, context: Context, base_url: str, type: str, identifier: str, *, written: bool = False
+        self,
+        context: Context,
+        base_url: str,
+        type: Any,
+        identifier: Any,
+        *,
+        written: bool = False,
+        link: bool = True,
     ) -> ThoughtSpotObject | None:
         """Record the object the task read (or ``written``) for its link and lineage; None for a name.
 
         Operators that accept a name as well as a GUID leave out an object given by name: a link or a
         lineage dataset needs the GUID, and looking it up would cost a call.
         """
-        thoughtspot_object = ThoughtSpotObject.if_guid(type, identifier)
+        thoughtspot_object = ThoughtSpotObject.if_guid(str(type or ""), str(identifier or ""))
         if thoughtspot_object is None:
             return None
-        record_object(context, base_url, thoughtspot_object)
+        if link:
+            record_object(context, base_url, thoughtspot_object)
         dataset = thoughtspot_dataset(base_url, thoughtspot_object)
         self.record_lineage(inputs=[] if written else [dataset], outputs=[dataset] if written else [])
         return thoughtspot_object
+
+    def record_thoughtspot_objects(
+        self, context: Context, base_url: str, objects: Iterable[tuple[Any, Any]], *, written: bool = False
+    ) -> None:
+        """Record several ``(type, identifier)`` objects for lineage; the task's link goes to the first."""
+        linked = False
+        for type, identifier in objects:
+            recorded = self.record_thoughtspot_object(
+                context, base_url, type, identifier, written=written, link=not linked
+            )
+            linked = linked or recorded is not None
 
     def record_lineage(
         self, *, inputs: Iterable[LineageDataset] = (), outputs: Iterable[LineageDataset] = ()

@@ -89,6 +89,7 @@ def test_thoughtspot_datasets_match_the_asset_uri_of_the_same_object() -> None:
     [
         ("/data/out/report.pdf", ("file", "/data/out/report.pdf")),
         ("file:///data/out/report.pdf", ("file", "/data/out/report.pdf")),
+        ("file:///data/out/Retail%20Overview.pdf", ("file", "/data/out/Retail Overview.pdf")),
         ("s3://bucket/exports/sales.csv", ("s3://bucket", "exports/sales.csv")),
     ],
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tssession.exceptions import ThoughtSpotError
+from airflow_provider_tssession.lineage import ThoughtSpotLineageMixin, file_dataset
+from airflow_provider_tssession.links import ThoughtSpotObjectLink
 from airflow_provider_tssession.operators.base import (
     JSON_RENDERERS,
     RUNTIME_OVERRIDES,
@@ -67,7 +69,7 @@ class DataPages:
         return page.offset + len(page.items) >= self.available
 
 
-class ThoughtSpotDataExportOperator(ThoughtSpotBaseOperator):
+class ThoughtSpotDataExportOperator(ThoughtSpotLineageMixin, ThoughtSpotBaseOperator):
     """Export the rows of a search, a saved Answer or one Liveboard visualization to files, page by page.
 
     Each page is written before the next is fetched, so memory holds one page whatever the row count; a
@@ -108,6 +110,7 @@ class ThoughtSpotDataExportOperator(ThoughtSpotBaseOperator):
         *RUNTIME_OVERRIDES,
     )
     template_fields_renderers: ClassVar[dict[str, str]] = JSON_RENDERERS
+    operator_extra_links = (ThoughtSpotObjectLink(),)
 
     def __init__(
         self,
@@ -157,6 +160,10 @@ class ThoughtSpotDataExportOperator(ThoughtSpotBaseOperator):
         self.check_output(self.output_path, f"{name}.{file_format}")
         state = DataPages()
         with self.hook() as hook:
+            source = (self.metadata_type, self.metadata_identifier)  # a search reads its model or table
+            if not self.metadata_identifier:
+                source = ("LOGICAL_TABLE", self.logical_table_identifier)
+            self.record_thoughtspot_object(context, hook.settings.base_url, *source)
             pages = read_ahead(
                 hook.pages(route, body, page_size=self.page_size, items=state.rows, last=state.is_last)
             )
@@ -170,6 +177,7 @@ class ThoughtSpotDataExportOperator(ThoughtSpotBaseOperator):
                     files.write(page.items)
         self.log.info("Wrote %d row(s) to %s", files.row_count, ", ".join(files.uris))
         self._check_complete(files.row_count, state)
+        self.record_lineage(outputs=[file_dataset(uri) for uri in files.uris])
         return {"uris": files.uris, "row_count": files.row_count, "sampling_ratio": state.sampling_ratio}
 
     def _route(self) -> tuple[str, dict[str, Any]]:

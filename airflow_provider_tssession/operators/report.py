@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tssession import storage
+from airflow_provider_tssession.lineage import ThoughtSpotLineageMixin, file_dataset
+from airflow_provider_tssession.links import ThoughtSpotObjectLink
 from airflow_provider_tssession.operators.base import (
     JSON_RENDERERS,
     RUNTIME_OVERRIDES,
@@ -59,7 +61,7 @@ def with_head(chunks: Iterable[bytes], size: int = len(ZIP_MAGIC)) -> tuple[byte
     return head[:size], again()
 
 
-class ThoughtSpotReportOperator(ThoughtSpotBaseOperator):
+class ThoughtSpotReportOperator(ThoughtSpotLineageMixin, ThoughtSpotBaseOperator):
     """Download a Liveboard's or Answer's report to ``output_path/<file_name>.<ext>``, streamed to storage.
 
     ``file_format`` is always sent (ThoughtSpot's own documentation disagrees on the Liveboard default).
@@ -95,6 +97,7 @@ class ThoughtSpotReportOperator(ThoughtSpotBaseOperator):
         *RUNTIME_OVERRIDES,
     )
     template_fields_renderers: ClassVar[dict[str, str]] = JSON_RENDERERS
+    operator_extra_links = (ThoughtSpotObjectLink(),)
 
     def __init__(
         self,
@@ -144,6 +147,7 @@ class ThoughtSpotReportOperator(ThoughtSpotBaseOperator):
             return {"uri": written.uri, "bytes": written.bytes, "content_type": CONTENT_TYPES[ext]}
 
         with self.hook() as hook:
+            self.record_thoughtspot_object(context, hook.settings.base_url, kind, self.metadata_identifier)
             saved = hook.download(
                 REPORT_ROUTES[kind],
                 save,
@@ -157,6 +161,7 @@ class ThoughtSpotReportOperator(ThoughtSpotBaseOperator):
             saved["uri"],
             saved["bytes"],
         )
+        self.record_lineage(outputs=[file_dataset(saved["uri"])])
         return saved
 
     def _request(self) -> tuple[str, str, dict[str, Any]]:

@@ -9,6 +9,8 @@ from airflow_provider_tssession.exceptions import (
     ThoughtSpotError,
     ThoughtSpotJobFailedError,
 )
+from airflow_provider_tssession.lineage import ThoughtSpotLineageMixin, file_dataset
+from airflow_provider_tssession.links import ThoughtSpotObjectLink
 from airflow_provider_tssession.operators.base import ThoughtSpotBaseOperator
 from airflow_provider_tssession.polling import RECOMMENDED_INTERVAL, Poller, deadline_after
 
@@ -23,7 +25,7 @@ IMPORT_STATE_KEY = "thoughtspot_tml_import"
 """The task state store key of a sent import (Airflow 3.3+); renaming it breaks resuming running imports."""
 
 
-class ThoughtSpotTMLExportOperator(ThoughtSpotBaseOperator):
+class ThoughtSpotTMLExportOperator(ThoughtSpotLineageMixin, ThoughtSpotBaseOperator):
     """Export ThoughtSpot objects' TML to files: one file per object, named by its GUID, ending in ``.tml``.
 
     Objects come from ``identifiers`` or from ``/metadata/search`` filters (paged). Up to
@@ -51,6 +53,7 @@ class ThoughtSpotTMLExportOperator(ThoughtSpotBaseOperator):
         "metadata",
     )
     template_fields_renderers: ClassVar[dict[str, str]] = {"metadata": "json", "identifiers": "json"}
+    operator_extra_links = (ThoughtSpotObjectLink(),)
 
     def __init__(
         self,
@@ -98,6 +101,9 @@ class ThoughtSpotTMLExportOperator(ThoughtSpotBaseOperator):
                 "Exporting %d object(s) to %s, %d at a time", len(objects), output, self.max_concurrency
             )
             files, failed = export.run(objects, max_concurrency=self.max_concurrency)
+            exported = [_exported_object(file) for file in files]  # typed even when found by GUID alone
+            self.record_thoughtspot_objects(context, hook.settings.base_url, exported)
+        self.record_lineage(outputs=[file_dataset(file) for file in files])
         result = {"output_path": output, "files": files, "exported": len(files), "failed": failed}
         self.log.info("Exported %d object(s) to %s; %d failed", len(files), output, len(failed))
         if failed:
@@ -151,7 +157,7 @@ class ThoughtSpotTMLExportOperator(ThoughtSpotBaseOperator):
             )
 
 
-class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
+class ThoughtSpotTMLImportOperator(ThoughtSpotLineageMixin, ThoughtSpotBaseOperator):
     """Import TML into ThoughtSpot, once: a retry resumes the import it sent instead of sending it again.
 
     The import POST is never re-sent after a timeout, a 5xx or a dropped connection (a second import can
@@ -183,6 +189,7 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
 
     template_fields: Sequence[str] = (*ThoughtSpotBaseOperator.template_fields, "input_path", "tmls")
     template_fields_renderers: ClassVar[dict[str, str]] = {"tmls": "py"}
+    operator_extra_links = (ThoughtSpotObjectLink(),)
 
     def __init__(
         self,
@@ -228,6 +235,7 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
                     self._defer(hook, result["task_id"], deadline)
                 result = self._wait(hook, result["task_id"], deadline)
         tml_import.name_objects(result, lambda: tmls)
+        self._record_imported(context, result)
         tml_import.judge(result, fail_on_object_error=self.fail_on_object_error, log=self.log)
         memory.forget()  # done and judged good: clearing the task later means "import again"
         return result
@@ -245,9 +253,15 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
             )
         self.log.info("TML import task %s ended after %s poll(s)", event["import_task_id"], polls)
         result: dict[str, Any] = tml_import.name_objects(event["result"], self._read_tmls)
+        self._record_imported(context, result)
         tml_import.judge(result, fail_on_object_error=self.fail_on_object_error, log=self.log)
         self._memory(context).forget()
         return result
+
+    def _record_imported(self, context: Context, result: dict[str, Any]) -> None:
+        """Record the imported objects (those with a GUID) as the link's target and lineage outputs."""
+        objects = [(obj.get("type"), obj.get("guid")) for obj in result.get("objects") or []]
+        self.record_thoughtspot_objects(context, self.hook().settings.base_url, objects, written=True)
 
     def _memory(self, context: Context) -> JobMemory:
         from airflow_provider_tssession.resume import JobMemory
@@ -409,6 +423,12 @@ class ThoughtSpotTMLImportOperator(ThoughtSpotBaseOperator):
             ),
             method_name="execute_complete",
         )
+
+
+def _exported_object(uri: str) -> tuple[str, str]:
+    """Return ``(type, guid)`` of an exported file, named ``<guid>.<type>.tml`` (``tml_export.file_name``)."""
+    guid, _, rest = uri.rsplit("/", 1)[-1].partition(".")
+    return rest.removesuffix(".tml"), guid
 
 
 def _one_of(values: Sequence[str]) -> str:
