@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from airflow_provider_tssession.get_provider_info import get_provider_info
 from bench.child import last_json
 from bench.stats import Row, figure, paired_ratios, summary
 
 REPO = Path(__file__).resolve().parent.parent
+PROVIDER = get_provider_info()
 BASELINE = "import airflow.sdk"
 OPERATORS = "+ every operator and @task.thoughtspot"
 """What a DAG file imports: every operator module and the decorator (never the trigger: see TRIGGER)."""
@@ -26,16 +28,10 @@ TRIGGER = "+ every operator, @task.thoughtspot and the TML import trigger"
 HEAVY = ("requests", "fsspec", "pyarrow")
 """Libraries a DAG file's imports must not load: the tasks import them when they run."""
 OPERATOR_MODULES = (
-    "airflow_provider_tssession.hooks.thoughtspot",
-    "airflow_provider_tssession.operators.thoughtspot",
-    "airflow_provider_tssession.operators.report",
-    "airflow_provider_tssession.operators.data",
-    "airflow_provider_tssession.operators.metadata",
-    "airflow_provider_tssession.operators.users",
-    "airflow_provider_tssession.operators.tml",
-    "airflow_provider_tssession.operators.git",
+    *(m for kind in ("hooks", "operators") for entry in PROVIDER[kind] for m in entry["python-modules"]),
     "airflow_provider_tssession.decorators.thoughtspot",
 )
+"""Every hook and operator module the provider registers, and the decorator's."""
 IMPORTS: dict[str, tuple[str, ...]] = {
     BASELINE: (),
     "+ ThoughtSpot hook and operators": (

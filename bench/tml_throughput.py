@@ -128,11 +128,12 @@ def _row(name: str, count: int, runs: list[dict[str, Any]], base: list[dict[str,
 
 def _operator(url: str, out: Path, concurrency: int) -> int:
     from airflow_provider_tssession.operators.tml import ThoughtSpotTMLExportOperator
+    from bench.transfers import task_context
 
     operator = ThoughtSpotTMLExportOperator(
         task_id="tml_export", output_path=str(out), metadata=SEARCH, max_concurrency=concurrency
     )
-    result = operator.execute({})  # the operator reads nothing from the context
+    result = operator.execute(task_context())
     return int(result["exported"])
 
 

@@ -121,6 +121,18 @@ def _row(
 # The child side -------------------------------------------------------------------------------------------
 
 
+class _TaskInstance:
+    """The part of a task instance the operators use outside a task runner: pushing the link's XCom."""
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        """Drop it: the benchmark has no metadata database."""
+
+
+def task_context() -> Any:
+    """Return the context an operator's ``execute`` reads here: a task instance for its XCom."""
+    return {"ti": _TaskInstance()}
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -169,7 +181,7 @@ def _data_operator(url: str, guid: str, out: Path) -> int:
     operator = ThoughtSpotDataExportOperator(
         task_id="data_export", output_path=str(out), metadata_identifier=guid, page_size=PAGE_SIZE
     )
-    result = operator.execute({})  # the operator reads nothing from the context
+    result = operator.execute(task_context())
     return int(result["row_count"])
 
 
@@ -210,7 +222,7 @@ def _report_operator(url: str, guid: str, out: Path) -> int:
     from airflow_provider_tssession.operators.report import ThoughtSpotReportOperator
 
     operator = ThoughtSpotReportOperator(task_id="report", output_path=str(out), metadata_identifier=guid)
-    result = operator.execute({})  # the operator reads nothing from the context
+    result = operator.execute(task_context())
     return int(result["bytes"])
 
 
