@@ -58,7 +58,12 @@ def test_every_dag_keeps_its_secrets(
         org = {"org_identifier": "sales"} if method == "v2_session" else {"org_id": 7}
         password = {} if fields.get("password", "") is None else {"password": AUDIT_PASSWORD}
         use_connection(cluster, conn_id=f"ts_{method}", **{**with_extra(method, **org), **password})
-    dags = {dag_id: dag for folder in FOLDERS for dag_id, dag in DagBag(str(folder)).dags.items()}
+    dags = {
+        dag_id: dag
+        for folder in FOLDERS
+        for dag_id, dag in DagBag(str(folder)).dags.items()
+        if "needs-e2e-harness" not in dag.tags  # their tasks wait for the Celery test to release them
+    }
     assert {"thoughtspot_hook", "thoughtspot_session", "ts_auth_trusted", "ts_auth_token"} <= set(dags)
     runs = {dag_id: dag.test() for dag_id, dag in sorted(dags.items())}
     assert all(run.state in ("success", "failed") for run in runs.values())
@@ -72,4 +77,6 @@ def test_every_dag_keeps_its_secrets(
     texts += stored([run.run_id for run in runs.values()])
     assert "work failed on purpose" in out + caplog.text  # the failed task's exception is in what we search
     assert_nowhere(texts, secrets)
-    assert assert_request_log_clean(cluster, secrets) >= len(runs) - 2  # all but the secret-key DAGs
+    # Not every DAG logs in with the password (secret-key methods, DAGs on other connections, asset
+    # consumers): the examples and each password method's DAGs do, so at least those logins were audited.
+    assert assert_request_log_clean(cluster, secrets) >= len(METHODS)

@@ -27,6 +27,8 @@ from airflow_provider_tssession.operators.thoughtspot import (
 )
 
 START = datetime(2026, 1, 1)
+HARNESS_ONLY = ["needs-e2e-harness"]
+"""Tag of DAGs only the Celery test can drive (it releases their waiting tasks): whole-folder runs skip them."""
 WORK_TASKS = 6
 USER_LIST = "/tspublic/v1/user/list"
 WAIT_LIMIT = 900.0  # seconds; a test that never releases a task still ends
@@ -61,14 +63,14 @@ def wait_for_go(handle: Any, run_id: str | None = None) -> None:
 
 
 # Enough work tasks at once that both workers (2 task slots each) must run some.
-with DAG("ts_celery_session", schedule=None, start_date=START, catchup=False):
+with DAG("ts_celery_session", schedule=None, start_date=START, catchup=False, tags=HARNESS_ONLY):
     login = ThoughtSpotLoginOperator(task_id="login")
     logout = ThoughtSpotLogoutOperator(task_id="logout", session_handle=login.output)
     calls = [work.override(task_id=f"work_{n}")(login.output) for n in range(1, WORK_TASKS + 1)]
     login >> calls >> logout.as_teardown(setups=login)
 
 # The test kills the worker that runs `wait_for_go`; the retry runs on the other worker.
-with DAG("ts_celery_worker_lost", schedule=None, start_date=START, catchup=False):
+with DAG("ts_celery_worker_lost", schedule=None, start_date=START, catchup=False, tags=HARNESS_ONLY):
     login = ThoughtSpotLoginOperator(task_id="login")
     logout = ThoughtSpotLogoutOperator(task_id="logout", session_handle=login.output)
     wait = wait_for_go.override(retries=1, retry_delay=timedelta(seconds=1))(login.output)
@@ -76,7 +78,7 @@ with DAG("ts_celery_worker_lost", schedule=None, start_date=START, catchup=False
 
 # The test restarts Redis (losing everything in it) while `wait_for_go` runs; the work after it needs
 # the broker again.
-with DAG("ts_celery_broker_restart", schedule=None, start_date=START, catchup=False):
+with DAG("ts_celery_broker_restart", schedule=None, start_date=START, catchup=False, tags=HARNESS_ONLY):
     login = ThoughtSpotLoginOperator(task_id="login")
     logout = ThoughtSpotLogoutOperator(task_id="logout", session_handle=login.output)
     after = [work.override(task_id=f"after_{n}")(login.output) for n in (1, 2)]
