@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +68,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(
                 pytest.mark.skip(reason="starts Airflow 3 services: runs on the newest Airflow 3 only")
             )
+
+
+@pytest.fixture(autouse=True)
+def restore_secrets_masker() -> Iterator[None]:
+    """Give each test the masker as it was: Airflow 2.11's Connection registers every password it is given,
+    single characters too, and left there they would mask pieces of every later test's output."""
+    from airflow_provider_tssession._compat import redact
+
+    masker = sys.modules[redact.__module__]._secrets_masker()
+    patterns, replacer = set(masker.patterns), masker.replacer
+    yield
+    masker.patterns, masker.replacer = patterns, replacer
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ import base64
 import json
 import math
 import string
-import sys
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,7 +19,7 @@ import requests
 from hypothesis import HealthCheck, assume, example, given, reject, settings
 from hypothesis import strategies as st
 
-from airflow_provider_tssession._compat import Connection, redact
+from airflow_provider_tssession._compat import Connection
 from airflow_provider_tssession.connection_fields import DEFAULTS
 from airflow_provider_tssession.error_body import parse_error_body
 from airflow_provider_tssession.exceptions import (
@@ -93,16 +92,6 @@ extras = st.one_of(
         optional={"api_version": st.sampled_from(["v1", "v2"]) | hostile_text, "org_id": json_values},
     ).map(json.dumps),
 )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def restore_secrets_masker() -> Iterator[None]:
-    """Airflow 2.11's Connection registers every password it is given with the secrets masker, and these
-    include single characters: left there, they would mask pieces of every later test's output."""
-    masker = sys.modules[redact.__module__]._secrets_masker()
-    patterns, replacer = set(masker.patterns), masker.replacer
-    yield
-    masker.patterns, masker.replacer = patterns, replacer
 
 
 def connection(**fields: Any) -> Connection:
