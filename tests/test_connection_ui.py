@@ -133,6 +133,8 @@ EXTRA_VALUES = {
     "org_id": "0",
     "token_validity": "600",
     "token_renew_before": "30",
+    "deadline": "240",
+    "account_lock_seconds": "3600",
 }
 # Emptied again after the picture: the first three do not fit a v1 session login against the stand-in;
 # Airflow masks the values of extras named like secrets ("token", "secret"), so an edit would save "***".
