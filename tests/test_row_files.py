@@ -41,6 +41,16 @@ def test_csv_is_byte_exact_rfc4180_with_a_header(kind: str, tmp_path: Path) -> N
     )
 
 
+def test_csv_pages_without_booleans_or_nested_values_read_as_pages_with_them(tmp_path: Path) -> None:
+    """A page of only text, numbers and nulls is written without conversion: the bytes must not differ."""
+    plain: list[list[Any]] = [["West", 10, None], ["East", 0.1, 1e16], ["", -0.0, 12345678901234567890]]
+    files = write(str(tmp_path), "csv", [plain, [["South", False, None]]])
+    assert read_bytes(files.uris[0]) == (
+        b"Region,Sales,Note\r\nWest,10,\r\nEast,0.1,1e+16\r\n,-0.0,12345678901234567890\r\n"
+        b"South,false,\r\n"
+    )
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_json_lines_are_byte_exact_one_object_per_row(kind: str, tmp_path: Path) -> None:
     files = write(location(kind, tmp_path), "jsonl", [ROWS])
