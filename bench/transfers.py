@@ -1,6 +1,6 @@
 """Data export and report download: throughput against a raw ``requests`` loop, and the task's peak RSS.
 
-Each run is a fresh interpreter that has imported ``airflow.sdk`` (as a task process has), moves the data
+Each run is a fresh interpreter that has imported what a task process has (`bench.child`), moves the data
 once and reports its wall time and peak RSS (``ru_maxrss``). The variants of one size run interleaved,
 so a busy neighbour slows each pair alike; ratios are the median of the pairwise ratios.
 
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.child import run_child
+from bench.child import as_a_task_process, run_child
 from bench.stats import Row, figure, paired_ratios, summary
 
 if TYPE_CHECKING:
@@ -137,7 +137,8 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def _raw_session(url: str) -> Any:
+def raw_session(url: str) -> Any:
+    """Log a plain ``requests.Session`` in: the baselines' client."""
     import requests
 
     from bench.standin import PASSWORD, USER
@@ -161,7 +162,7 @@ def rest_api_v2(url: str) -> Any:
 
 
 def _data_raw(url: str, guid: str, out: Path) -> int:
-    session = _raw_session(url)
+    session = raw_session(url)
     offset, available = 0, None
     while available is None or offset < available:
         body = {"metadata_identifier": guid, "record_offset": offset, "record_size": PAGE_SIZE}
@@ -204,7 +205,7 @@ def _report_body(guid: str) -> dict[str, Any]:
 
 
 def _report_raw(url: str, guid: str, out: Path) -> int:
-    session = _raw_session(url)
+    session = raw_session(url)
     headers = {"Accept": "application/octet-stream"}
     written = 0
     with session.post(
@@ -254,8 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report", help="the Liveboard's GUID")
     parser.add_argument("--bytes", type=int)
     args = parser.parse_args(argv)
-    import airflow.sdk  # noqa: F401  (every task process has it loaded)
-    import requests  # noqa: F401  (every variant uses it: loaded before the start figure)
+    as_a_task_process()  # imports are not the transfer: loaded before the start figures
 
     expected = args.rows if args.data else args.bytes
     out = Path(tempfile.mkdtemp(prefix="ts-bench-transfer-"))

@@ -84,6 +84,7 @@ def test_parse_figures_say_what_was_loaded(quick_run: tuple[dict[str, Any], Path
         "+ ThoughtSpot hook and operators": False,
         "+ every operator and @task.thoughtspot": False,
         "+ every operator, @task.thoughtspot and the TML import trigger": False,
+        "+ every operator, @task.thoughtspot and the TML import trigger, over their Airflow bases": False,
         "+ HttpHook and HttpOperator": True,
     }
     for row in results["imports"]:
@@ -151,6 +152,8 @@ def test_tml_export_runs_every_variant_and_counts_what_the_stand_in_saw(
         "operator, max_concurrency 4",
         "operator, max_concurrency 8",
         "operator, max_concurrency 8, unpaced (before the fix)",
+        "bare requests threads, max_concurrency 4",
+        "bare requests threads, max_concurrency 8",
     }
     for row in rows:
         well_formed(row, 1)

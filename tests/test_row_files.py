@@ -46,8 +46,7 @@ def test_csv_pages_without_booleans_or_nested_values_read_as_pages_with_them(tmp
     plain: list[list[Any]] = [["West", 10, None], ["East", 0.1, 1e16], ["", -0.0, 12345678901234567890]]
     files = write(str(tmp_path), "csv", [plain, [["South", False, None]]])
     assert read_bytes(files.uris[0]) == (
-        b"Region,Sales,Note\r\nWest,10,\r\nEast,0.1,1e+16\r\n,-0.0,12345678901234567890\r\n"
-        b"South,false,\r\n"
+        b"Region,Sales,Note\r\nWest,10,\r\nEast,0.1,1e+16\r\n,-0.0,12345678901234567890\r\nSouth,false,\r\n"
     )
 
 
