@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from contextlib import ExitStack
 from itertools import chain
 from typing import IO, TYPE_CHECKING, Any, Protocol
@@ -15,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 from airflow_provider_tssession import storage
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from types import TracebackType
 
     from airflow_provider_tssession.storage import Location
@@ -23,6 +24,19 @@ if TYPE_CHECKING:
 FORMATS = ("csv", "jsonl", "parquet")
 _AS_IS = frozenset({str, int, float, type(None)})
 """Value types the csv module already writes as ``cell`` would (None as empty): no conversion needed."""
+WRITE_SLICE = 1_000
+"""Rows formatted per call, other threads let run in between. The data export reads the next page in a
+thread (`paging.read_ahead`); without the pauses that thread waits for the interpreter lock until a whole
+page is formatted, and the next request goes late (100,000 rows: 0.88x of a raw loop, 1.01x with them;
+median of 10 pairs)."""
+
+
+def slices(rows: Sequence[Sequence[Any]]) -> Iterator[Sequence[Sequence[Any]]]:
+    """Yield ``rows`` ``WRITE_SLICE`` at a time, yielding the interpreter lock between slices."""
+    for start in range(0, len(rows), WRITE_SLICE):
+        if start:
+            time.sleep(0)  # releases the lock: a thread whose response arrived takes it now
+        yield rows[start : start + WRITE_SLICE]
 
 
 class _Writer(Protocol):
@@ -52,12 +66,13 @@ class _Csv:
         self._csv.writerow(columns)
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        # One C-level pass over the page's types spares a Python call per value in the common case
-        # (the data export's write time per page fell by about two thirds).
-        if _AS_IS.issuperset(map(type, chain.from_iterable(rows))):
-            self._csv.writerows(rows)
-        else:
-            self._csv.writerows([cell(value) for value in row] for row in rows)
+        for part in slices(rows):
+            # One C-level pass over the types spares a Python call per value in the common case (the
+            # data export's write time per page fell by about two thirds).
+            if _AS_IS.issuperset(map(type, chain.from_iterable(part))):
+                self._csv.writerows(part)
+            else:
+                self._csv.writerows([cell(value) for value in row] for row in part)
 
     def close(self) -> None:
         pass
@@ -73,12 +88,13 @@ class _JsonLines:
         self._columns = list(columns)
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        self._stream.write(
-            "".join(
-                json.dumps(dict(zip(self._columns, row, strict=True)), ensure_ascii=False) + "\n"
-                for row in rows
+        for part in slices(rows):
+            self._stream.write(
+                "".join(
+                    json.dumps(dict(zip(self._columns, row, strict=True)), ensure_ascii=False) + "\n"
+                    for row in part
+                )
             )
-        )
 
     def close(self) -> None:
         pass

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from storage_locations import KINDS, location, read_bytes
 
-from airflow_provider_tssession.row_files import RowFiles
+from airflow_provider_tssession.row_files import WRITE_SLICE, RowFiles
 
 COLUMNS = ["Region", "Sales", "Note"]
 ROWS: list[list[Any]] = [
@@ -48,6 +48,18 @@ def test_csv_pages_without_booleans_or_nested_values_read_as_pages_with_them(tmp
     assert read_bytes(files.uris[0]) == (
         b"Region,Sales,Note\r\nWest,10,\r\nEast,0.1,1e+16\r\n,-0.0,12345678901234567890\r\nSouth,false,\r\n"
     )
+
+
+@pytest.mark.parametrize("file_format", ["csv", "jsonl"])
+def test_a_page_longer_than_a_write_slice_is_written_whole_and_in_order(
+    file_format: str, tmp_path: Path
+) -> None:
+    """Text formats write a page in slices (other threads run in between): no row lost, doubled or moved."""
+    rows = [[f"r{n}", n, True if n == WRITE_SLICE + 7 else None] for n in range(2 * WRITE_SLICE + 3)]
+    whole = write(str(tmp_path / "whole"), file_format, [rows])
+    one_by_one = write(str(tmp_path / "rows"), file_format, [[row] for row in rows])
+    assert whole.row_count == len(rows)
+    assert read_bytes(whole.uris[0]) == read_bytes(one_by_one.uris[0])
 
 
 @pytest.mark.parametrize("kind", KINDS)
