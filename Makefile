@@ -73,7 +73,7 @@ service-deps:
 screenshot: $(STAMP) browser-deps
 	THOUGHTSPOT_FORM_SCREENSHOTS=docs $(BIN)/python -m pytest -q -m browser tests/test_connection_ui.py
 
-# Benchmarks (BENCHMARKS.md): about 35 minutes; writes bench/results/. Never part of `make test`.
+# Benchmarks (BENCHMARKS.md): about 40 minutes; writes bench/results/. Never part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
